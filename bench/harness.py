@@ -1,0 +1,364 @@
+"""The benchmark harness: a production-mode server on the embedded database,
+HTTP timing read from Server-Timing, whole-command timing with peak RSS, and
+one JSON file of results."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMING = re.compile(r"app;dur=([\d.]+)")
+DB_TIMING = re.compile(r'db;dur=([\d.]+);desc="(\d+) queries"')
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Timings:
+    server_ms: list[float] = field(default_factory=list)
+    client_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "requests": len(self.client_ms),
+            "server_median_ms": round(statistics.median(self.server_ms), 2)
+            if self.server_ms
+            else None,
+            "server_p99_ms": round(percentile(self.server_ms, 99), 2)
+            if self.server_ms
+            else None,
+            "client_median_ms": round(statistics.median(self.client_ms), 2)
+            if self.client_ms
+            else None,
+            "client_p99_ms": round(percentile(self.client_ms, 99), 2)
+            if self.client_ms
+            else None,
+            "queries": max(self.queries) if self.queries else None,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+        }
+
+
+class Bench:
+    """What a benchmark case gets: the server, the CLI and a place for results."""
+
+    def __init__(self, *, scale: str, base_url: str, env: dict[str, str]):
+        self.scale = scale
+        self.base_url = base_url
+        self.env = env
+        self.results: list[dict[str, Any]] = []
+        host, port = base_url.removeprefix("http://").split(":")
+        self.host, self.port = host, int(port)
+
+    # -- recording -------------------------------------------------------
+    def record(
+        self,
+        name: str,
+        value: float | None,
+        unit: str,
+        *,
+        target: str | None = None,
+        ok: bool | None = None,
+        **details: Any,
+    ) -> None:
+        entry = {
+            "name": name,
+            "value": value,
+            "unit": unit,
+            "target": target,
+            "ok": ok,
+            **details,
+        }
+        self.results.append(entry)
+        verdict = "" if ok is None else ("  ok" if ok else "  MISSED")
+        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+        print(
+            f"  {name}: {shown} {unit}"
+            + (f" (target {target})" if target else "")
+            + verdict,
+            flush=True,
+        )
+
+    # -- HTTP ------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        conn: http.client.HTTPConnection | None = None,
+    ) -> tuple[int, bytes, float, float | None, int | None]:
+        own = conn is None
+        conn = conn or http.client.HTTPConnection(self.host, self.port, timeout=60)
+        payload = json.dumps(body).encode() if body is not None else None
+        head = {"Content-Type": "application/json"} if payload is not None else {}
+        head.update(headers or {})
+        start = time.perf_counter()
+        conn.request(method, path, body=payload, headers=head)
+        response = conn.getresponse()
+        data = response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        timing = response.getheader("Server-Timing") or ""
+        server = TIMING.search(timing)
+        db = DB_TIMING.search(timing)
+        if own:
+            conn.close()
+        return (
+            response.status,
+            data,
+            elapsed,
+            float(server.group(1)) if server else None,
+            int(db.group(2)) if db else None,
+        )
+
+    def time_get(
+        self,
+        paths: list[str] | Callable[[int], str],
+        *,
+        count: int,
+        warmup: int = 5,
+        concurrency: int = 1,
+    ) -> Timings:
+        """GET each path (or path(i)) ``count`` times; collect timings."""
+
+        def path_for(i: int) -> str:
+            return paths(i) if callable(paths) else paths[i % len(paths)]
+
+        timings = Timings()
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        for i in range(warmup):
+            self.request("GET", path_for(i), conn=conn)
+
+        def worker(indices: range) -> list[tuple[int, float, float | None, int | None]]:
+            local = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            out = []
+            for i in indices:
+                status, _, client, server, queries = self.request(
+                    "GET", path_for(i), conn=local
+                )
+                out.append((status, client, server, queries))
+            local.close()
+            return out
+
+        chunks = [range(w, count, concurrency) for w in range(concurrency)]
+        with ThreadPoolExecutor(concurrency) as pool:
+            for rows in pool.map(worker, chunks):
+                for status, client, server, queries in rows:
+                    timings.statuses[status] = timings.statuses.get(status, 0) + 1
+                    timings.client_ms.append(client)
+                    if server is not None:
+                        timings.server_ms.append(server)
+                    if queries is not None:
+                        timings.queries.append(queries)
+        conn.close()
+        return timings
+
+    def record_timings(
+        self,
+        name: str,
+        timings: Timings,
+        *,
+        median_ms: float | None = None,
+        p99_ms: float | None = None,
+    ) -> None:
+        summary = timings.summary()
+        ok = None
+        if median_ms is not None:
+            ok = (
+                summary["server_median_ms"] is not None
+                and summary["server_median_ms"] < median_ms
+            )
+            if p99_ms is not None:
+                ok = ok and summary["server_p99_ms"] < p99_ms
+            ok = ok and set(summary["statuses"]) == {"200"}
+        target = None
+        if median_ms is not None:
+            target = f"median < {median_ms} ms" + (
+                f", p99 < {p99_ms} ms" if p99_ms else ""
+            )
+        self.record(
+            name,
+            summary["server_median_ms"],
+            "ms (server median)",
+            target=target,
+            ok=ok,
+            **summary,
+        )
+
+    @staticmethod
+    def query(path: str, **params: Any) -> str:
+        return path + ("?" + urlencode(params, doseq=True) if params else "")
+
+    # -- commands --------------------------------------------------------
+    def pantry(
+        self, *args: str, stdin: Any = None, stdout: Any = subprocess.DEVNULL
+    ) -> dict[str, float]:
+        """Run a pantry command against the bench database; wall time and peak RSS."""
+        return run_measured(
+            [sys.executable, "-m", "pantry.cli", *args],
+            env=self.env,
+            stdin=stdin,
+            stdout=stdout,
+        )
+
+
+def run_measured(
+    command: list[str],
+    *,
+    env: dict[str, str],
+    stdin: Any = None,
+    stdout: Any = subprocess.DEVNULL,
+) -> dict[str, float]:
+    """Run a command; return its wall seconds and its own peak RSS (MB)."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdin=stdin, stdout=stdout, stderr=err
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(
+                f"{' '.join(command[2:])} failed: {err.read().decode()[-2000:]}"
+            )
+    # ru_maxrss is in kilobytes on Linux.
+    return {
+        "seconds": round(elapsed, 3),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+    }
+
+
+def bench_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        PANTRY_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PANTRY_SSL_REDIRECT="0",
+        PANTRY_SERVER_TIMING="1",
+        PANTRY_DATA_DIR=str(data_dir),
+        PANTRY_LOG_LEVEL="WARNING",
+    )
+    if "BENCH_DATABASE_URL" in os.environ:
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    return env
+
+
+@contextmanager
+def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
+    from pantry.core.embedded import EmbeddedPostgres
+
+    embedded = (
+        EmbeddedPostgres(Path(env["PANTRY_DATA_DIR"]))
+        if "DATABASE_URL" not in env
+        else None
+    )
+    started = embedded.ensure_running() if embedded else False
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "pantry.cli", "migrate", "--no-input", "-v0"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "pantry.cli", "collectstatic", "--no-input", "-v0"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "wsgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--blocking-threads",
+                "4",
+                "--no-ws",
+                "--log-level",
+                "warning",
+                "pantry.wsgi:application",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the benchmark server did not start") from None
+                time.sleep(0.1)
+        try:
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    finally:
+        if embedded and started:
+            embedded.stop()
+
+
+def machine() -> dict[str, Any]:
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "commit": commit.stdout.strip() or None,
+        "dirty": bool(dirty.stdout.strip()),
+    }

@@ -1,0 +1,7 @@
+#!/usr/bin/env python
+"""Django's manage.py; `pantry` does the same and manages the embedded database."""
+
+from pantry.cli import main
+
+if __name__ == "__main__":
+    main()

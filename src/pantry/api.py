@@ -1,0 +1,119 @@
+"""The JSON API: mounts each app's router and maps every error to API.md's shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    HttpError,
+    ValidationError,
+)
+
+from pantry.catalog.api import router as catalog_router
+from pantry.core.api import router as core_router
+from pantry.core.errors import PantryError, code_for_status
+from pantry.journal.api import router as journal_router
+from pantry.orders.api import router as orders_router
+from pantry.search.api import router as search_router
+
+api = NinjaAPI(
+    title="pantry",
+    version="1",
+    description="Catalog, journal, search and orders of a pantry shop.",
+    urls_namespace="api",
+)
+api.add_router("", core_router)
+api.add_router("", catalog_router)
+api.add_router("", journal_router)
+api.add_router("", search_router)
+api.add_router("", orders_router)
+
+
+def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(PantryError)
+def pantry_error(request: HttpRequest, exc: PantryError) -> HttpResponse:
+    return _respond(request, exc.status, exc.body())
+
+
+def _field_path(loc: list[Any]) -> str:
+    # ninja reports ("body", "payload", "lines", 0, "sku"): drop the source
+    # and the parameter's own name, keep the path a client sent.
+    parts = [str(part) for part in loc[1:]]
+    if loc and loc[0] == "body" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    in_body = False
+    for error in exc.errors:
+        loc = list(error.get("loc", []))
+        in_body = in_body or (bool(loc) and loc[0] == "body")
+        fields.setdefault(_field_path(loc), str(error.get("msg", "invalid")))
+    if in_body:
+        detail = "The request body is invalid."
+        return _respond(
+            request,
+            422,
+            {"error": "validation_error", "detail": detail, "fields": fields},
+        )
+    detail = "Some parameters are invalid: " + ", ".join(sorted(fields)) + "."
+    return _respond(
+        request, 400, {"error": "bad_request", "detail": detail, "fields": fields}
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(
+    request: HttpRequest, exc: AuthenticationError
+) -> HttpResponse:
+    response = _respond(
+        request,
+        401,
+        {
+            "error": "unauthorized",
+            "detail": "A valid staff token is required (Authorization: Bearer <token>).",
+        },
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(AuthorizationError)
+def authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return _respond(
+        request, 403, {"error": "forbidden", "detail": str(exc) or "Not allowed."}
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):
+        return _respond(
+            request,
+            400,
+            {
+                "error": "malformed_json",
+                "detail": "The request body is not valid JSON.",
+            },
+        )
+    return _respond(
+        request,
+        exc.status_code,
+        {"error": code_for_status(exc.status_code), "detail": detail},
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _respond(request, 404, {"error": "not_found", "detail": "Not found."})

@@ -1,0 +1,280 @@
+"""pantry's settings: the one module that reads the environment.
+
+Every variable is documented in .env.example. A .env file in the working
+directory is loaded first; real environment variables win over it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+load_dotenv(Path.cwd() / ".env", override=False)
+
+ENVIRONMENTS = ("development", "test", "production")
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env(name)
+    if not raw:
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0, not {raw!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {raw!r}"
+        ) from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+PANTRY_ENV = env("PANTRY_ENV", "development")
+if PANTRY_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"PANTRY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {PANTRY_ENV!r}"
+    )
+PRODUCTION = PANTRY_ENV == "production"
+DEBUG = PANTRY_ENV == "development" and env_bool("DEBUG", True)
+
+VAR_DIR = Path(env("PANTRY_VAR_DIR") or Path.cwd() / "var").resolve()
+
+
+def _secret_key() -> str:
+    if key := env("SECRET_KEY"):
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY must be set when PANTRY_ENV=production")
+    # Outside production, keep a random key per checkout so sessions survive
+    # restarts without any key living in the repository.
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when PANTRY_ENV=production")
+if not ALLOWED_HOSTS:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "ninja",
+    "pantry.core",
+    "pantry.catalog",
+    "pantry.journal",
+    "pantry.search",
+    "pantry.orders",
+]
+
+MIDDLEWARE = [
+    "pantry.core.middleware.ServerTimingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pantry.core.middleware.ApiErrorShapeMiddleware",
+]
+
+# Development tools, present when the dev dependencies are installed.
+if not PRODUCTION and find_spec("zeal"):
+    # N+1 queries raise in tests and are logged in development.
+    INSTALLED_APPS.append("zeal")
+    ZEAL_RAISE = PANTRY_ENV == "test"
+    MIDDLEWARE.insert(1, "zeal.middleware.zeal_middleware")
+if not PRODUCTION and find_spec("django_migration_linter"):
+    INSTALLED_APPS.append("django_migration_linter")
+    MIGRATION_LINTER_OPTIONS = {
+        "include_apps": ["core", "catalog", "journal", "search", "orders"]
+    }
+
+ROOT_URLCONF = "pantry.urls"
+WSGI_APPLICATION = "pantry.wsgi.application"
+ASGI_APPLICATION = "pantry.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "src" / "pantry" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# -- database ---------------------------------------------------------------
+
+PGBOUNCER = env_bool("PANTRY_PGBOUNCER", False)
+DATABASE_URL = env("DATABASE_URL")
+EMBEDDED_DATABASE = not DATABASE_URL
+
+
+def _database() -> dict[str, Any]:
+    if EMBEDDED_DATABASE:
+        from pantry.core.embedded import EmbeddedPostgres
+
+        server = EmbeddedPostgres()
+        config: dict[str, Any] = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "pantry",
+            "USER": "postgres",
+            "HOST": str(server.socket_dir),
+            "PORT": str(server.port),
+        }
+    else:
+        try:
+            config = dict(dj_database_url.parse(DATABASE_URL))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"DATABASE_URL is not a usable URL: {exc}"
+            ) from None
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be a postgres:// or postgresql:// URL; pantry "
+            "runs on PostgreSQL only"
+        )
+    if not config.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_URL must name a database")
+    options = config.setdefault("OPTIONS", {})
+    options.setdefault(
+        "connect_timeout", env_int("PANTRY_DB_CONNECT_TIMEOUT", 5, minimum=1)
+    )
+    options.setdefault("application_name", "pantry")
+    if PGBOUNCER:
+        # PgBouncer pools in transaction mode: no in-app pool, no server-side
+        # cursors (they outlive a transaction), no prepared statements.
+        config["CONN_MAX_AGE"] = 0
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        options["prepare_threshold"] = None
+    else:
+        config["CONN_MAX_AGE"] = 0
+        options["pool"] = {
+            "min_size": env_int("PANTRY_DB_POOL_MIN_SIZE", 2),
+            "max_size": env_int("PANTRY_DB_POOL_MAX_SIZE", 10, minimum=1),
+            "timeout": env_int("PANTRY_DB_POOL_TIMEOUT", 10, minimum=1),
+        }
+    config["TEST"] = {"NAME": env("PANTRY_TEST_DATABASE") or None}
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# -- auth, i18n, static -----------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if PANTRY_ENV == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# -- security ---------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("PANTRY_SSL_REDIRECT", True)
+    # Load balancers probe health over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = env_int("PANTRY_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+if env_bool("PANTRY_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# -- pantry -----------------------------------------------------------------
+
+PANTRY_SERVER_TIMING = env_bool("PANTRY_SERVER_TIMING", False)
+PANTRY_CURRENCY = env("PANTRY_CURRENCY", "EUR").upper()
+PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("PANTRY_LOG_LEVEL", "INFO").upper()},
+}

@@ -1,0 +1,47 @@
+"""Test setup: real PostgreSQL (embedded unless DATABASE_URL), N+1 as errors."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("PANTRY_ENV", "test")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    if settings.EMBEDDED_DATABASE:
+        from pantry.core.embedded import EmbeddedPostgres
+
+        started = EmbeddedPostgres().ensure_running()
+        # Only the process that started the server stops it; xdist workers
+        # find it running.
+        if started and not hasattr(config, "workerinput"):
+            config.stash[_STARTED] = True
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(_STARTED, False):
+        from pantry.core.embedded import EmbeddedPostgres
+
+        EmbeddedPostgres().stop()
+
+
+_STARTED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def api(client: Any) -> Any:
+    from tests.helpers import ApiClient
+
+    return ApiClient(client)
+
+
+@pytest.fixture
+def staff_token(db: None) -> str:
+    from pantry.core.services import create_token
+
+    return create_token(username="staff")
