@@ -1,0 +1,200 @@
+"""Catalog tables: categories (a tree), products, variants, promotions.
+
+Every rule that protects data is a PostgreSQL constraint, so no code path
+(admin, API, import, raw SQL) can break it; services turn violations into
+friendly errors.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import (
+    ArrayField,
+    DateTimeRangeField,
+    HStoreField,
+    RangeOperators,
+)
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Cast, Lower
+from django.db.models.lookups import Exact
+
+from pantry.core.fields import LtreeField
+
+SEARCH_CONFIG = "pantry"
+TAG_MAX_LENGTH = 50
+CENT = Decimal("0.01")
+
+
+def json_is_object(field: str) -> Exact:
+    return Exact(
+        Func(F(field), function="jsonb_typeof", output_field=models.TextField()),
+        Value("object"),
+    )
+
+
+class Category(models.Model):
+    """A node of the category tree; ``path`` holds the slugs from the root."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path of slugs ("electronics.computers.laptops"); a subtree
+    # is one GiST-indexed `path <@ 'electronics'` query.
+    path = LtreeField(unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        indexes = [GistIndex(fields=["path"], name="catalog_category_path_gist")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="catalog_category_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def path_slugs(self) -> list[str]:
+        return str(self.path).split(".")
+
+
+class Product(models.Model):
+    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products"
+    )
+    tags = ArrayField(
+        models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True
+    )
+    specs = models.JSONField(default=dict, blank=True)
+    attributes = HStoreField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("name", config=SEARCH_CONFIG, weight="A")
+            + SearchVector(
+                Func(
+                    Cast("tags", ArrayField(models.TextField())),
+                    function="pantry_join_words",
+                    output_field=models.TextField(),
+                ),
+                config=SEARCH_CONFIG,
+                weight="B",
+            )
+            + SearchVector("description", config=SEARCH_CONFIG, weight="C")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["tags"], name="catalog_product_tags_gin"),
+            GinIndex(
+                OpClass(F("specs"), name="jsonb_path_ops"),
+                name="catalog_product_specs_gin",
+            ),
+            GinIndex(fields=["attributes"], name="catalog_product_attrs_gin"),
+            GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
+            models.Index(fields=["-created_at", "-id"], name="catalog_product_newest"),
+            models.Index(Lower("name"), "id", name="catalog_product_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=json_is_object("specs"), name="catalog_product_specs_object"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Variant(models.Model):
+    """A purchasable SKU of a product, with its own price and stock."""
+
+    sku = models.CharField(max_length=64, unique=True)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="variants"
+    )
+    options = models.JSONField(default=dict, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    stock = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["product", "price"], name="catalog_variant_product_price"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="catalog_variant_price_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(stock__gte=0), name="catalog_variant_stock_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"),
+                name="catalog_variant_currency_iso",
+            ),
+            models.CheckConstraint(
+                condition=json_is_object("options"),
+                name="catalog_variant_options_object",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.sku
+
+    def effective_price(self, percent_off: Decimal | None) -> Decimal:
+        """The price after ``percent_off`` (the product's active promotion)."""
+        if not percent_off:
+            return self.price
+        discounted = self.price * (Decimal(100) - percent_off) / Decimal(100)
+        return discounted.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class Promotion(models.Model):
+    """Percent off a product over a time range; ranges of one product never overlap."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="promotions"
+    )
+    percent_off = models.DecimalField(max_digits=5, decimal_places=2)
+    during = DateTimeRangeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            ExclusionConstraint(
+                name="catalog_promotion_no_overlap",
+                expressions=[
+                    ("product", RangeOperators.EQUAL),
+                    ("during", RangeOperators.OVERLAPS),
+                ],
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_off__gt=0) & Q(percent_off__lte=100),
+                name="catalog_promotion_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(during__isempty=False),
+                name="catalog_promotion_during_nonempty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent_off}% off {self.product_id}"

@@ -1,0 +1,46 @@
+"""Model fields for PostgreSQL types Django lacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Lookup
+
+
+class LtreeField(models.TextField):
+    """A materialised path (``ltree``): labels joined by dots."""
+
+    description = "PostgreSQL ltree path"
+
+    def db_type(self, connection: Any) -> str:
+        return "ltree"
+
+    def get_db_prep_value(
+        self, value: Any, connection: Any, prepared: bool = False
+    ) -> Any:
+        return None if value is None else str(value)
+
+
+@LtreeField.register_lookup
+class DescendantOf(Lookup):
+    """``path <@ other``: the path itself or any path below it."""
+
+    lookup_name = "descendant_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} <@ {rhs}::ltree", [*lhs_params, *rhs_params]
+
+
+@LtreeField.register_lookup
+class AncestorOf(Lookup):
+    """``path @> other``: the path itself or any path above it."""
+
+    lookup_name = "ancestor_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @> {rhs}::ltree", [*lhs_params, *rhs_params]
