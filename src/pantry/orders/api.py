@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -120,7 +120,7 @@ class ErrorOut(Schema):
 def create_order(
     request: HttpRequest,
     payload: OrderIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> tuple[int, dict[str, Any]]:
     placement = services.place_order(
         name=payload.customer.name,
@@ -156,7 +156,7 @@ def list_orders(
     status: Order.Status | None = None,
     placed_after: datetime | None = None,
     placed_before: datetime | None = None,
-    email: str | None = Query(None, max_length=254),
+    email: Annotated[str | None, Query(max_length=254)] = None,
     limit: int | None = None,
     cursor: str | None = None,
 ) -> dict[str, Any]:
@@ -228,10 +228,10 @@ class SalesOut(Schema):
 )
 def sales(
     request: HttpRequest,
-    start: date | None = Query(None, alias="from"),
-    end: date | None = Query(None, alias="to"),
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
     bucket: Literal["day", "week", "month"] = "day",
-    currency: str | None = Query(None, pattern="^[A-Z]{3}$"),
+    currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
     start, end = _report_range(start, end)
     currency = currency or settings.PANTRY_CURRENCY
@@ -271,10 +271,10 @@ class TopProductsOut(Schema):
 )
 def top_products(
     request: HttpRequest,
-    start: date | None = Query(None, alias="from"),
-    end: date | None = Query(None, alias="to"),
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
     limit: int | None = None,
-    currency: str | None = Query(None, pattern="^[A-Z]{3}$"),
+    currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
     start, end = _report_range(start, end)
     currency = currency or settings.PANTRY_CURRENCY
