@@ -272,18 +272,21 @@ FORBIDDEN = sorted(
 
 
 def test_the_state_machine_is_the_one_of_the_api_contract():
-    assert sorted(
-        [
-            ("placed", "paid"),
-            ("paid", "shipped"),
-            ("shipped", "delivered"),
-            ("placed", "cancelled"),
-            ("paid", "cancelled"),
-            ("paid", "refunded"),
-            ("shipped", "refunded"),
-            ("delivered", "refunded"),
-        ]
-    ) == ALLOWED
+    assert (
+        sorted(
+            [
+                ("placed", "paid"),
+                ("paid", "shipped"),
+                ("shipped", "delivered"),
+                ("placed", "cancelled"),
+                ("paid", "cancelled"),
+                ("paid", "refunded"),
+                ("shipped", "refunded"),
+                ("delivered", "refunded"),
+            ]
+        )
+        == ALLOWED
+    )
 
 
 def order_in(status: str) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictInt, StrictStr
 
 from pantry.core.auth import staff, staff_user
@@ -59,8 +59,8 @@ class LineOut(Schema):
 
 
 class EventOut(Schema):
-    from_: str | None = Field(None, alias="from")
-    to: str
+    from_status: str | None
+    to_status: str
     at: datetime
     actor: str
 
@@ -121,7 +121,7 @@ def create_order(
     request: HttpRequest,
     payload: OrderIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     placement = services.place_order(
         name=payload.customer.name,
         email=payload.customer.email,
@@ -129,7 +129,7 @@ def create_order(
         idempotency_key=idempotency_key,
     )
     body = {**placement.receipt, "token": token_for(placement.number)}
-    return (200 if placement.replayed else 201), body
+    return Status(200 if placement.replayed else 201, body)
 
 
 @router.get(

@@ -70,8 +70,8 @@ def detail_json(order: Order) -> dict[str, Any]:
     body = receipt(order, order.lines.all())
     body["events"] = [
         {
-            "from": event.from_status or None,
-            "to": event.to_status,
+            "from_status": event.from_status or None,
+            "to_status": event.to_status,
             "at": timestamp(event.at),
             "actor": event.actor,
         }
