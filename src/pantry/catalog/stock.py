@@ -40,10 +40,10 @@ class Priced:
     currency: str
 
 
-def current_prices(skus: list[str]) -> dict[str, Priced]:
-    """Return the effective price of each SKU now (active promotion applied).
+def prices_now(skus: list[str]) -> dict[str, Priced]:
+    """Return the effective price now of each SKU that is for sale.
 
-    Raises UnknownSku when a SKU does not exist or its product is inactive.
+    SKUs that do not exist, or whose product is inactive, are left out.
     """
     now = timezone.now()
     percent_off = Promotion.objects.filter(
@@ -54,7 +54,7 @@ def current_prices(skus: list[str]) -> dict[str, Priced]:
         .only("sku", "price", "currency", "product_id")
         .annotate(product_name=F("product__name"), percent_off=Subquery(percent_off))
     )
-    found = {
+    return {
         variant.sku: Priced(
             sku=variant.sku,
             product_name=variant.product_name,  # type: ignore[attr-defined]
@@ -63,6 +63,14 @@ def current_prices(skus: list[str]) -> dict[str, Priced]:
         )
         for variant in variants
     }
+
+
+def current_prices(skus: list[str]) -> dict[str, Priced]:
+    """Return the effective price of each SKU now (active promotion applied).
+
+    Raises UnknownSku when a SKU does not exist or its product is inactive.
+    """
+    found = prices_now(skus)
     if missing := sorted(set(skus) - set(found)):
         raise UnknownSku(
             "These SKUs are not for sale: " + ", ".join(missing) + ".", skus=missing
