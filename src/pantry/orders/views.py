@@ -38,7 +38,7 @@ def cart_page(request: HttpRequest) -> HttpResponse:
             action = form.cleaned_data["action"]
             if action == "add":
                 cart.add(request.session, sku=sku, quantity=quantity)
-                messages.success(request, f"Added {quantity} × {sku}.")
+                messages.success(request, f"Added {quantity} of {sku}.")
             elif action == "update":
                 cart.set_quantity(request.session, sku=sku, quantity=quantity)
                 messages.success(request, f"{sku} updated.")
