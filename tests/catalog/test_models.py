@@ -25,11 +25,14 @@ def summary(product: Product) -> tuple[Decimal, Decimal, bool] | None:
 def test_negative_stock_is_refused_by_the_database_even_through_raw_sql():
     variant = VariantFactory(stock=1)
 
-    with pytest.raises(IntegrityError, match="catalog_variant_stock_nonnegative"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE catalog_variant SET stock = -1 WHERE id = %s", [variant.pk]
-            )
+    with (
+        pytest.raises(IntegrityError, match="catalog_variant_stock_nonnegative"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE catalog_variant SET stock = -1 WHERE id = %s", [variant.pk]
+        )
 
     assert Variant.objects.get(pk=variant.pk).stock == 1
 
@@ -37,9 +40,11 @@ def test_negative_stock_is_refused_by_the_database_even_through_raw_sql():
 def test_negative_price_is_refused_by_the_database_through_the_orm():
     variant = VariantFactory(price=Decimal("5.00"))
 
-    with pytest.raises(IntegrityError, match="catalog_variant_price_nonnegative"):
-        with transaction.atomic():
-            Variant.objects.filter(pk=variant.pk).update(price=Decimal("-0.01"))
+    with (
+        pytest.raises(IntegrityError, match="catalog_variant_price_nonnegative"),
+        transaction.atomic(),
+    ):
+        Variant.objects.filter(pk=variant.pk).update(price=Decimal("-0.01"))
 
     assert Variant.objects.get(pk=variant.pk).price == Decimal("5.00")
 
@@ -48,14 +53,14 @@ def test_overlapping_promotions_are_refused_by_the_database():
     now = timezone.now()
     first = PromotionFactory(during=DateTimeTZRange(now, now + timedelta(days=2)))
 
-    with pytest.raises(IntegrityError, match="catalog_promotion_no_overlap"):
-        with transaction.atomic():
-            PromotionFactory(
-                product=first.product,
-                during=DateTimeTZRange(
-                    now + timedelta(days=1), now + timedelta(days=3)
-                ),
-            )
+    with (
+        pytest.raises(IntegrityError, match="catalog_promotion_no_overlap"),
+        transaction.atomic(),
+    ):
+        PromotionFactory(
+            product=first.product,
+            during=DateTimeTZRange(now + timedelta(days=1), now + timedelta(days=3)),
+        )
 
     assert first.product.promotions.count() == 1
 
@@ -102,13 +107,15 @@ def test_summary_follows_a_variant_moved_to_another_product():
 def test_summary_is_filled_by_copy_as_by_any_writer():
     product = ProductFactory()
 
-    with connection.cursor() as cursor:
-        with cursor.copy(
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
             "COPY catalog_variant (sku, product_id, options, price, currency, stock)"
             " FROM STDIN"
-        ) as copy:
-            copy.write_row(["C-1", product.pk, "{}", "4.20", "EUR", 0])
-            copy.write_row(["C-2", product.pk, "{}", "8.40", "EUR", 7])
+        ) as copy,
+    ):
+        copy.write_row(["C-1", product.pk, "{}", "4.20", "EUR", 0])
+        copy.write_row(["C-2", product.pk, "{}", "8.40", "EUR", 7])
 
     assert summary(product) == (Decimal("4.20"), Decimal("8.40"), True)
 
@@ -137,6 +144,5 @@ def test_options_only_update_leaves_summary_untouched():
 def test_category_path_is_unique():
     CategoryFactory(slug="a")
 
-    with pytest.raises(IntegrityError):
-        with transaction.atomic():
-            CategoryFactory(slug="b", path="a")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CategoryFactory(slug="b", path="a")
