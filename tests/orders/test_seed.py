@@ -105,3 +105,14 @@ def test_seeding_without_a_catalog_fails_with_one_clear_line(transactional_db):
 def test_seeding_zero_orders_is_refused(catalog):
     with pytest.raises(CommandError, match="--orders must be at least 1"):
         seed(0)
+
+
+def test_demo_orders_load_into_an_empty_database(catalog):
+    from pantry.orders import demo
+
+    assert demo.is_empty()
+
+    assert demo.load() == "500 orders over two years"
+
+    assert not demo.is_empty()
+    assert Order.objects.count() == 500

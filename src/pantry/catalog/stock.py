@@ -57,8 +57,8 @@ def prices_now(skus: list[str]) -> dict[str, Priced]:
     return {
         variant.sku: Priced(
             sku=variant.sku,
-            product_name=variant.product_name,  # type: ignore[attr-defined]
-            unit_price=variant.effective_price(variant.percent_off),  # type: ignore[attr-defined]
+            product_name=variant.product_name,
+            unit_price=variant.effective_price(variant.percent_off),
             currency=variant.currency,
         )
         for variant in variants

@@ -27,15 +27,19 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["sku", "product_name", "unit_price", "quantity", "line_total"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "sku",
+        "product_name",
+        "unit_price",
+        "quantity",
+        "line_total",
+    )
     ordering = ["sku"]
 
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["at", "from_status", "to_status", "actor"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "from_status", "to_status", "actor")
     ordering = ["at", "id"]
 
 
@@ -81,7 +85,7 @@ class OrderAdmin(admin.ModelAdmin):
     # COUNT(*) of millions of orders on every page view is not worth it.
     show_full_result_count = False
     inlines = [OrderLineInline, OrderEventInline]
-    readonly_fields = [
+    fields = readonly_fields = (
         "number",
         "status",
         "customer_name",
@@ -89,8 +93,7 @@ class OrderAdmin(admin.ModelAdmin):
         "currency",
         "total",
         "placed_at",
-    ]
-    fields = readonly_fields
+    )
     actions = [
         _transition_action("paid", "Mark as paid"),
         _transition_action("shipped", "Mark as shipped"),

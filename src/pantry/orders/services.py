@@ -218,6 +218,7 @@ def _replay(key: str, digest: str) -> Placement:
     if stored.request_hash != digest:
         raise IdempotencyKeyReused()
     body = stored.response_body
+    assert stored.order_id is not None  # set with response_body
     return Placement(
         number=body["number"], order_id=stored.order_id, receipt=body, replayed=True
     )

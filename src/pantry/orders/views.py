@@ -85,7 +85,9 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             )
         except IdempotencyKeyReused:
             form.add_error(None, "Your cart changed meanwhile: check it and retry.")
-            form.data = {**form.data.dict(), "idempotency_key": uuid.uuid4().hex}
+            data = request.POST.copy()
+            data["idempotency_key"] = uuid.uuid4().hex
+            form.data = data
         except PantryError as exc:
             for field, message in (exc.fields or {}).items():
                 name = field.removeprefix("customer.")
