@@ -42,17 +42,14 @@ from pantry.catalog.models import Category, Product, Variant
 with transaction.atomic():
     category, _ = Category.objects.get_or_create(
         slug="bench", defaults={"name": "Bench", "path": "bench"})
-    product, _ = Product.objects.get_or_create(
-        slug="bench-goods", defaults={"name": "Bench goods", "category": category})
-    for sku in SKUS:
+    # One product per SKU, as checkouts of a real catalog spread over products.
+    for sku in SKUS + [HOT]:
+        product, _ = Product.objects.get_or_create(
+            slug=sku.lower(), defaults={"name": f"Bench {sku}", "category": category})
         Variant.objects.update_or_create(
             sku=sku, defaults={"product": product, "price": "9.90",
-                               "currency": CURRENCY, "stock": 1_000_000})
-    hot, _ = Product.objects.get_or_create(
-        slug="bench-hot", defaults={"name": "Bench hot item", "category": category})
-    Variant.objects.update_or_create(
-        sku=HOT, defaults={"product": hot, "price": "49.00",
-                           "currency": CURRENCY, "stock": HOT_STOCK})
+                               "currency": CURRENCY,
+                               "stock": HOT_STOCK if sku == HOT else 1_000_000})
 """
 
 

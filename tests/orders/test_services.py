@@ -365,3 +365,15 @@ def test_transition_to_an_unknown_status_is_invalid(db):
 
     with pytest.raises(Invalid, match="'lost' is not an order status"):
         transition_order(number=number, to="lost", actor="staff")
+
+
+def test_a_taken_order_number_is_drawn_again(db, monkeypatch):
+    VariantFactory(sku="MUG-1", stock=5)
+    taken = place().number
+    draws = iter(taken.removeprefix("PA-") + "7" * 10)
+    monkeypatch.setattr("pantry.orders.services.secrets.choice", lambda _: next(draws))
+
+    placement = place()
+
+    assert placement.number == "PA-7777777777"
+    assert Order.objects.count() == 2

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pantry.catalog.stock import current_prices, return_stock, take_stock
@@ -250,13 +250,7 @@ def _place(request: OrderRequest) -> Placement:
         total=sum((line.line_total for line in lines), Decimal("0.00")),
         placed_at=now,
     )
-    _insert_with_new_number(order)
-    for line in lines:
-        line.order = order
-    OrderLine.objects.bulk_create(lines)
-    OrderEvent.objects.create(
-        order=order, from_status="", to_status=Status.PLACED, at=now, actor="customer"
-    )
+    _insert_order(order, lines)
     # Last, so the variant rows stay locked only until the commit right after.
     take_stock(request.quantities)
     return Placement(
@@ -267,19 +261,57 @@ def _place(request: OrderRequest) -> Placement:
     )
 
 
-def _insert_with_new_number(order: Order) -> None:
-    for attempt in range(NUMBER_ATTEMPTS):
-        order.number = new_order_number()
-        try:
-            with transaction.atomic():
-                order.save(force_insert=True)
-            return
-        except IntegrityError as exc:
-            constraint = getattr(
-                getattr(exc.__cause__, "diag", None), "constraint_name", ""
-            )
-            if "number" not in (constraint or "") or attempt == NUMBER_ATTEMPTS - 1:
-                raise
+# The order, its lines and its placement event in one round trip. A taken
+# number inserts nothing (ON CONFLICT) and the caller draws another.
+_INSERT_ORDER = """
+WITH placed AS (
+    INSERT INTO orders_order
+        (number, customer_name, email, status, currency, total, placed_at)
+    VALUES (%(number)s, %(name)s, %(email)s, 'placed', %(currency)s, %(total)s,
+            %(at)s)
+    ON CONFLICT (number) DO NOTHING
+    RETURNING id
+), lines AS (
+    INSERT INTO orders_orderline
+        (order_id, sku, product_name, unit_price, quantity, line_total)
+    SELECT placed.id, line.sku, line.product_name, line.unit_price,
+           line.quantity, line.unit_price * line.quantity
+    FROM placed, unnest(%(skus)s::varchar[], %(names)s::varchar[],
+                        %(prices)s::numeric[], %(quantities)s::integer[])
+         AS line(sku, product_name, unit_price, quantity)
+), event AS (
+    INSERT INTO orders_orderevent (order_id, from_status, to_status, at, actor)
+    SELECT placed.id, '', 'placed', %(at)s, 'customer' FROM placed
+)
+SELECT id FROM placed
+"""
+
+
+def _insert_order(order: Order, lines: list[OrderLine]) -> None:
+    """Insert ``order`` under a new random number, with its lines and event."""
+    params = {
+        "name": order.customer_name,
+        "email": order.email,
+        "currency": order.currency,
+        "total": order.total,
+        "at": order.placed_at,
+        "skus": [line.sku for line in lines],
+        "names": [line.product_name for line in lines],
+        "prices": [line.unit_price for line in lines],
+        "quantities": [line.quantity for line in lines],
+    }
+    with connection.cursor() as cursor:
+        for _ in range(NUMBER_ATTEMPTS):
+            number = new_order_number()
+            cursor.execute(_INSERT_ORDER, {**params, "number": number})
+            row = cursor.fetchone()
+            if row is not None:
+                order.pk, order.number = row[0], number
+                order._state.adding = False
+                for line in lines:
+                    line.order = order
+                return
+    raise RuntimeError(f"no free order number in {NUMBER_ATTEMPTS} draws")
 
 
 def _queue_confirmation(number: str) -> None:
