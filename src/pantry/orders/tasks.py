@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 
-from pantry.orders.queries import order_detail
+from pantry.orders.queries import order_with_lines
 from pantry.orders.tokens import token_for
 
 
@@ -18,7 +18,7 @@ def send_order_confirmation(number: str) -> bool:
     Queued by place_order after its commit; returns False when the order is
     gone (nothing to confirm).
     """
-    order = order_detail(number)
+    order = order_with_lines(number)
     if order is None:
         return False
     link = (
