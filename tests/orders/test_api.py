@@ -396,6 +396,19 @@ def test_the_order_list_filters_combine(api, staff_token):
     assert [o["number"] for o in response.body["items"]] == ["PA-0000000012"]
 
 
+def test_a_time_filter_without_offset_is_utc(api, staff_token):
+    make_orders(5)
+
+    response = api.get(
+        "orders", {"placed_after": "2026-01-01T03:00:00"}, token=staff_token
+    )
+
+    assert [o["number"] for o in response.body["items"]] == [
+        "PA-0000000004",
+        "PA-0000000003",
+    ]
+
+
 def test_the_order_list_pages_with_a_cursor_without_gaps(api, staff_token):
     make_orders(25)
 

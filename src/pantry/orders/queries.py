@@ -65,15 +65,6 @@ def order_detail(number: str) -> Order | None:
     )
 
 
-def order_with_lines(number: str) -> Order | None:
-    """Return the order with its lines prefetched (no history), or None."""
-    return (
-        Order.objects.filter(number=number)
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("sku")))
-        .first()
-    )
-
-
 def detail_json(order: Order) -> dict[str, Any]:
     """The JSON of an order with its status history (from order_detail)."""
     body = receipt(order, order.lines.all())

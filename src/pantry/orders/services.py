@@ -183,7 +183,7 @@ def place_order(
             if key_id is None:
                 return _replay(idempotency_key, digest)
         placement = _place(request, key_id=key_id)
-        transaction.on_commit(partial(_queue_confirmation, placement.number))
+        transaction.on_commit(partial(_queue_confirmation, placement.receipt))
     return placement
 
 
@@ -322,10 +322,10 @@ def _insert_order(
     raise RuntimeError(f"no free order number in {NUMBER_ATTEMPTS} draws")
 
 
-def _queue_confirmation(number: str) -> None:
+def _queue_confirmation(receipt: dict[str, Any]) -> None:
     from pantry.orders.tasks import send_order_confirmation
 
-    send_order_confirmation.enqueue(number)
+    send_order_confirmation.enqueue(receipt=receipt)
 
 
 def transition_order(*, number: str, to: str, actor: str) -> Order:
