@@ -292,7 +292,7 @@ def _insert_order(
 
     Returns the receipt, also stored with idempotency key ``key_id``.
     """
-    params = {
+    params: dict[str, Any] = {
         "name": order.customer_name,
         "email": order.email,
         "currency": order.currency,
