@@ -308,10 +308,12 @@ def _insert_order(
         for _ in range(NUMBER_ATTEMPTS):
             order.number = new_order_number()
             body = receipt(order, lines)
-            cursor.execute(
-                _INSERT_ORDER,
-                {**params, "number": order.number, "receipt": Jsonb(body)},
-            )
+            values: dict[str, Any] = {
+                **params,
+                "number": order.number,
+                "receipt": Jsonb(body),
+            }
+            cursor.execute(_INSERT_ORDER, values)
             row = cursor.fetchone()
             if row is not None:
                 order.pk = row[0]
