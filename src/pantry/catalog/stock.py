@@ -79,9 +79,9 @@ def current_prices(skus: list[str]) -> dict[str, Priced]:
 
 
 # Lock the wanted rows in SKU order, then decrease all of them only when none
-# is short or missing. Under READ COMMITTED the locking CTE re-reads a row a concurrent
-# checkout just changed, and the UPDATE follows that row to its newest
-# version, so `stock` is never stale.
+# is short or missing. Under READ COMMITTED the locking CTE re-reads a row a
+# concurrent checkout just changed, and the UPDATE follows that row to its
+# newest version, so `stock` is never stale.
 _TAKE = """
 WITH wanted AS (
     SELECT * FROM unnest(%s::varchar[], %s::integer[]) AS w(sku, quantity)
