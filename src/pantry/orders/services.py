@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -47,6 +47,9 @@ NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 NUMBER_LENGTH = 10  # 50 random bits
 NUMBER_ATTEMPTS = 5
 IDEMPOTENCY_TTL = timedelta(hours=24)
+RETRY_ATTEMPTS = 3
+# deadlock_detected, serialization_failure
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
 # The state machine of API.md, in one place.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -176,15 +179,34 @@ def place_order(
             fields={"Idempotency-Key": "invalid length"},
         )
     digest = request.digest()
-    with transaction.atomic():
-        key_id = None
-        if idempotency_key is not None:
-            key_id = _claim_key(idempotency_key, digest)
-            if key_id is None:
-                return _replay(idempotency_key, digest)
-        placement = _place(request, key_id=key_id)
-        transaction.on_commit(partial(_queue_confirmation, placement.receipt))
-    return placement
+    # Retry only a transaction of our own: inside a caller's, the whole of
+    # it is aborted and is the caller's to retry.
+    attempts = 1 if connection.in_atomic_block else RETRY_ATTEMPTS
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                key_id = None
+                if idempotency_key is not None:
+                    key_id = _claim_key(idempotency_key, digest)
+                    if key_id is None:
+                        return _replay(idempotency_key, digest)
+                placement = _place(request, key_id=key_id)
+                transaction.on_commit(partial(_queue_confirmation, placement.receipt))
+            return placement
+        except OperationalError as exc:
+            if not _is_retryable(exc) or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_retryable(exc: OperationalError) -> bool:
+    """A deadlock or serialisation failure: the transaction may just rerun.
+
+    Checkout itself locks in SKU order and cannot deadlock with another
+    checkout, but other writers of variants (bulk catalog edits) may lock
+    rows in another order; PostgreSQL then aborts one side.
+    """
+    return getattr(exc.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def _claim_key(key: str, digest: str) -> int | None:
