@@ -309,7 +309,13 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("PANTRY_LOG_LEVEL", "INFO").upper()},
-    # Django's own loggers default to INFO; follow PANTRY_LOG_LEVEL instead, so
-    # that WARNING silences a line per task run (django.tasks) in production.
-    "loggers": {"django": {"level": env("PANTRY_LOG_LEVEL", "INFO").upper()}},
+    # Replace Django's own console handler so each line is logged once, and
+    # follow PANTRY_LOG_LEVEL (WARNING silences a line per task run).
+    "loggers": {
+        "django": {
+            "handlers": ["console"],
+            "level": env("PANTRY_LOG_LEVEL", "INFO").upper(),
+            "propagate": False,
+        }
+    },
 }
