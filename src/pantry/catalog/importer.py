@@ -192,16 +192,6 @@ def _stock(value: Any) -> int:
     return value
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def check_product(doc: Any, currency: str) -> dict[str, Any]:
     """The product with defaults filled in and tags normalised, or LineError."""
     if not isinstance(doc, dict):
@@ -237,8 +227,8 @@ def check_product(doc: Any, currency: str) -> dict[str, Any]:
         if "\x00" in tag:
             raise LineError("tags contain a NUL character")
         tags.append(tag)
-    specs = _object(doc.get("specs"), "specs")
-    if _has_nul(specs):
+    specs = _json(_object(doc.get("specs"), "specs"))
+    if "\\u0000" in specs:
         raise LineError("specs contain a NUL character")
     attributes = _object(doc.get("attributes"), "attributes")
     for key, value in attributes.items():
@@ -293,8 +283,8 @@ def check_variant(doc: Any, currency: str) -> dict[str, Any]:
     if not isinstance(variant_currency, str) or not CURRENCY_RE.match(variant_currency):
         raise LineError("currency must be three capital letters (ISO 4217)")
     stock = _stock(doc.get("stock"))
-    options = _object(doc.get("options"), "options")
-    if _has_nul(options):
+    options = _json(_object(doc.get("options"), "options"))
+    if "\\u0000" in options:
         raise LineError("options contain a NUL character")
     return {
         "sku": sku,
@@ -511,7 +501,10 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _copy_text(value: str) -> str:
-    return value.translate(_ESCAPES)
+    # Most values need no escaping; four substring tests beat translate().
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_ESCAPES)
+    return value
 
 
 def _quoted(text: str) -> str:
@@ -542,7 +535,7 @@ def product_rows(line: int, product: dict[str, Any]) -> tuple[str, list[str]]:
             _copy_text(product["description"]),
             _copy_text(product["category"]),
             _copy_text(_tags_literal(product["tags"])),
-            _copy_text(_json(product["specs"])),
+            _copy_text(product["specs"]),
             _copy_text(_hstore_literal(product["attributes"])),
             "t" if product["is_active"] else "f",
         )
@@ -556,7 +549,7 @@ def product_rows(line: int, product: dict[str, Any]) -> tuple[str, list[str]]:
                 variant["price"],
                 variant["currency"],
                 str(variant["stock"]),
-                _copy_text(_json(variant["options"])),
+                _copy_text(variant["options"]),
             )
         )
         for variant in product["variants"]
