@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -28,13 +29,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
 )
-from django.db.models.functions import Coalesce, Lower, Round
+from django.db.models.functions import Cast, Coalesce, JSONObject, Lower, Round
 from django.utils import timezone
 
 from pantry.catalog.errors import ProductNotFound, UnknownCategory
-from pantry.catalog.models import Category, Product, Promotion, Variant
+from pantry.catalog.models import Category, Product, Promotion, Variant, discounted
 from pantry.core.pagination import Page, keyset_page
 from pantry.core.textsearch import clean_query, web_query
 
@@ -201,61 +203,82 @@ def product_list(
     limit: int,
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of product JSON (API.md) and the next cursor."""
+    """One page of product JSON (API.md) and the next cursor, in one query."""
     query = web_query(filters.q) if filters.q and clean_query(filters.q) else None
     sort = sort or ("relevance" if query is not None else "newest")
     if sort == "relevance" and query is None:
         sort = "newest"
     qs, order = _ordered(filtered_products(filters), sort, query)
-    qs = qs.select_related("category", "summary")
     page: Page = keyset_page(
-        qs, order=order, limit=limit, cursor=cursor, scope=f"products:{sort}"
+        with_json_fields(qs, now=filters.now),
+        order=order,
+        limit=limit,
+        cursor=cursor,
+        scope=f"products:{sort}",
     )
-    return products_json(page.rows, now=filters.now), page.next
+    return [product_json(p) for p in page.rows], page.next
 
 
 def product_detail(slug: str, *, include_inactive: bool = False) -> dict[str, Any]:
     """One product's JSON; raise ProductNotFound."""
-    qs = Product.objects.select_related("category", "summary").filter(slug=slug)
+    qs = Product.objects.filter(slug=slug)
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    product = qs.first()
+    product = with_json_fields(qs, now=timezone.now()).first()
     if product is None:
         raise ProductNotFound()
-    return products_json([product], now=timezone.now())[0]
+    return product_json(product)
 
 
-def products_json(
-    products: Sequence[Product], *, now: datetime
-) -> list[dict[str, Any]]:
-    """Product JSON for rows fetched with category and summary: two queries
-    more (variants and active promotions), whatever the number of rows."""
-    ids = [p.pk for p in products]
-    if not ids:
-        return []
-    variants: dict[int, list[Variant]] = {pk: [] for pk in ids}
-    for variant in Variant.objects.filter(product_id__in=ids).order_by(
-        "product_id", "price", "sku"
-    ):
-        variants[variant.product_id].append(variant)
-    percent = dict(
-        Promotion.objects.filter(product_id__in=ids, during__contains=now).values_list(
-            "product_id", "percent_off"
+def with_json_fields(qs: QuerySet[Product], *, now: datetime) -> QuerySet[Product]:
+    """``qs`` with what product JSON needs beyond the product's own columns:
+    category, price summary, active promotion and variants (as an array of
+    JSON objects), all in the same query, so a page costs one query."""
+    variants = ArraySubquery(
+        Variant.objects.filter(product_id=OuterRef("pk"))
+        .order_by("price", "sku")
+        .values(
+            json=JSONObject(
+                sku="sku",
+                # Text keeps money exact (a JSON number would become a float).
+                price=Cast("price", TextField()),
+                currency="currency",
+                stock="stock",
+                options="options",
+            )
         )
     )
-    return [_product_json(p, variants[p.pk], percent.get(p.pk)) for p in products]
+    return qs.annotate(
+        variant_rows=variants,
+        percent_now=active_percent(OuterRef("pk"), now),
+        category_slug=F("category__slug"),
+        category_name=F("category__name"),
+        category_path=Cast("category__path", TextField()),
+        price_min=F("summary__price_min"),
+        price_max=F("summary__price_max"),
+    )
 
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _product_json(
-    product: Product, variants: list[Variant], percent_off: Decimal | None
-) -> dict[str, Any]:
-    summary = getattr(product, "summary", None)
-    currency = variants[0].currency if variants else settings.PANTRY_CURRENCY
-    category = product.category
+def product_json(product: Any) -> dict[str, Any]:
+    """API.md's product JSON of a row annotated by ``with_json_fields``."""
+    percent_off: Decimal | None = product.percent_now
+    variants = []
+    for row in product.variant_rows:
+        price = Decimal(row["price"])
+        variants.append(
+            {
+                "sku": row["sku"],
+                "price": _money(price),
+                "effective_price": _money(discounted(price, percent_off)),
+                "currency": row["currency"],
+                "stock": row["stock"],
+                "options": row["options"],
+            }
+        )
     return {
         "id": product.pk,
         "slug": product.slug,
@@ -266,29 +289,21 @@ def _product_json(
         "attributes": dict(product.attributes),
         "is_active": product.is_active,
         "category": {
-            "slug": category.slug,
-            "name": category.name,
-            "path": category.path_slugs,
+            "slug": product.category_slug,
+            "name": product.category_name,
+            "path": product.category_path.split("."),
         },
         "price": {
-            "min": _money(summary.price_min if summary else None),
-            "max": _money(summary.price_max if summary else None),
-            "currency": currency,
+            "min": _money(product.price_min),
+            "max": _money(product.price_max),
+            "currency": variants[0]["currency"]
+            if variants
+            else settings.PANTRY_CURRENCY,
         },
         "promotion": (
-            {"percent_off": f"{percent_off.normalize():f}"} if percent_off else None
+            {"percent_off": _money(percent_off)} if percent_off is not None else None
         ),
-        "variants": [
-            {
-                "sku": v.sku,
-                "price": _money(v.price),
-                "effective_price": _money(v.effective_price(percent_off)),
-                "currency": v.currency,
-                "stock": v.stock,
-                "options": v.options,
-            }
-            for v in variants
-        ],
+        "variants": variants,
         "created_at": product.created_at,
         "updated_at": product.updated_at,
     }
