@@ -1,5 +1,20 @@
 """Catalog endpoints of API.md: products, facets, variants, categories,
-promotions. Handlers parse, call one query or service, and shape output."""
+promotions. Handlers parse, call one query or service, and shape output.
+
+Choices API.md leaves open:
+- An unknown category slug is 422 ``unknown_category``, whether it comes in
+  a body (product, category parent) or as the ``category`` filter: the
+  request is well-formed but names nothing.
+- ``sort=price``/``-price`` order by the lowest base variant price (the
+  product's ``price.min``); products without variants have no price and are
+  not listed in those orders. ``min_price``/``max_price`` and the facets'
+  price range use the effective price (the promotion active now applied).
+- ``in_stock=false`` lists products with no variant in stock.
+- ``sort=relevance`` without ``q`` falls back to ``newest``.
+- ``PATCH /products/{slug}`` with ``variants`` makes them the product's
+  whole set, matched by SKU (listed ones created or updated, others
+  deleted).
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +22,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    Exists,
+    BooleanField,
     F,
     Max,
     OuterRef,
@@ -30,9 +30,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     TextField,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce, JSONObject, Lower, Round
+from django.db.models.expressions import Expression
+from django.db.models.functions import Cast, JSONObject, Lower
 from django.utils import timezone
 
 from pantry.catalog.errors import ProductNotFound, UnknownCategory
@@ -43,6 +43,7 @@ from pantry.core.textsearch import clean_query, web_query
 SORTS = ("relevance", "newest", "price", "-price", "name")
 FACET_TAGS = 30
 CENT = Decimal("0.01")
+HALF_CENT = Decimal("0.005")
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 
 
@@ -86,16 +87,6 @@ def nested(path: Sequence[str], value: Any) -> dict[str, Any]:
     for key in reversed(path):
         result = {key: result}
     return result
-
-
-def effective_price(price: Any, percent_off: Any) -> Any:
-    """SQL: ``price`` less ``percent_off`` per cent, rounded half up to cents."""
-    return Round(
-        price
-        * (Value(Decimal(100)) - Coalesce(percent_off, Value(Decimal(0))))
-        / Value(Decimal(100)),
-        2,
-    )
 
 
 def active_percent(product_ref: Any, now: datetime) -> Subquery:
@@ -151,31 +142,69 @@ def _price_filter(qs: QuerySet[Product], filters: ProductFilters) -> QuerySet[Pr
     an effective price is at most the base price and at least the base price
     less the largest discount active now, so variants outside that widened
     range (an indexed range on catalog_variant and catalog_productsummary)
-    cannot match.
+    cannot match. Every value is a query parameter.
     """
     low, high = filters.min_price, filters.max_price
-    variants = Variant.objects.filter(product_id=OuterRef("pk"))
-    if low is not None:
-        # Rounding half up can lift a price just under ``low`` by half a cent.
-        variants = variants.filter(price__gte=low - CENT)
-        qs = qs.filter(summary__price_max__gte=low - CENT)
+    # Candidates: base price in [low - 1 cent, high widened by the deepest
+    # discount active now]; rounding half up moves a price by half a cent.
+    candidate_low = low - CENT if low is not None else Decimal(0)
+    candidate_high: Decimal | None = None
     if high is not None:
         deepest = Promotion.objects.filter(during__contains=filters.now).aggregate(
             deepest=Max("percent_off")
         )["deepest"] or Decimal(0)
         if deepest < 100:
-            bound = (high + CENT) * 100 / (100 - deepest)
-            variants = variants.filter(price__lte=bound)
-            qs = qs.filter(summary__price_min__lte=bound)
-    effective = effective_price(
-        F("price"), active_percent(OuterRef("product_id"), filters.now)
-    )
-    variants = variants.annotate(effective=effective)
+            candidate_high = (high + CENT) * 100 / (100 - deepest)
+    qs = qs.filter(summary__price_max__gte=candidate_low)
+    if candidate_high is not None:
+        qs = qs.filter(summary__price_min__lte=candidate_high)
+    # The exact test, for x = price * (100 - percent) / 100 rounded half up
+    # to cents: x >= low  <=>  price * (100 - percent) >= (low - 0.005) * 100
+    # (low taken up to whole cents), and x <= high  <=>  (100 - percent) *
+    # price < (high + 0.005) * 100. Multiplying keeps it exact; writing the
+    # two products in different orders keeps PostgreSQL from reading them
+    # as one range on one expression (which it guesses matches 0.5% of rows).
+    conditions = ["v.price >= %s"]
+    params: list[Any] = [filters.now, candidate_low]
+    if candidate_high is not None:
+        conditions.append("v.price <= %s")
+        params.append(candidate_high)
     if low is not None:
-        variants = variants.filter(effective__gte=low)
+        conditions.append("v.price * (100 - coalesce(pr.percent_off, 0)) >= %s")
+        params.append((low.quantize(CENT, rounding=ROUND_CEILING) - HALF_CENT) * 100)
     if high is not None:
-        variants = variants.filter(effective__lte=high)
-    return qs.filter(Exists(variants))
+        conditions.append("(100 - coalesce(pr.percent_off, 0)) * v.price < %s")
+        params.append((high.quantize(CENT, rounding=ROUND_FLOOR) + HALF_CENT) * 100)
+    return qs.filter(_VariantExists(F("pk"), " AND ".join(conditions), params))
+
+
+class _VariantExists(Expression):
+    """``EXISTS`` a variant of the product matching ``conditions`` (fixed SQL
+    over ``v``, the variant, and ``pr``, its product's promotion active at
+    the first parameter). Written by hand for the LEFT JOIN: one hash or
+    index join with promotions instead of a subquery per variant."""
+
+    output_field = BooleanField()
+
+    def __init__(self, product: Any, conditions: str, params: list[Any]):
+        super().__init__()
+        self.product, self.conditions, self.params = product, conditions, params
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.product]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.product,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        product_sql, product_params = compiler.compile(self.product)
+        sql = (
+            "EXISTS (SELECT 1 FROM catalog_variant v"
+            " LEFT JOIN catalog_promotion pr"
+            " ON pr.product_id = v.product_id AND pr.during @> %s"
+            f" WHERE v.product_id = {product_sql} AND {self.conditions})"
+        )
+        return sql, [self.params[0], *product_params, *self.params[1:]]
 
 
 def _ordered(
