@@ -1,13 +1,30 @@
 """Catalog endpoints of API.md: products, facets, variants, categories,
-promotions. Handlers parse, call one query or service, and shape output."""
+promotions. Handlers parse, call one query or service, and shape output.
+
+Choices API.md leaves open:
+- An unknown category slug is 422 ``unknown_category``, whether it comes in
+  a body (product, category parent) or as the ``category`` filter: the
+  request is well-formed but names nothing.
+- ``sort=price``/``-price`` order by the lowest base variant price (the
+  product's ``price.min``); products without variants have no price and are
+  not listed in those orders. ``min_price``/``max_price`` and the facets'
+  price range use the effective price (the promotion active now applied).
+- ``in_stock=false`` lists products with no variant in stock.
+- ``sort=relevance`` without ``q`` falls back to ``newest``.
+- ``PATCH /products/{slug}`` with ``variants`` makes them the product's
+  whole set, matched by SKU (listed ones created or updated, others
+  deleted).
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import AfterValidator, field_validator, model_validator
@@ -384,8 +401,17 @@ def _sort(params: Any) -> str | None:
 # -- endpoints -----------------------------------------------------------
 
 
+def _json(body: Any) -> HttpResponse:
+    """Already-shaped JSON, sent as is: validating a page of products against
+    the response schema (kept for the OpenAPI document) would cost more than
+    the query that built it. Same encoder as ninja's."""
+    return HttpResponse(
+        json.dumps(body, cls=DjangoJSONEncoder), content_type="application/json"
+    )
+
+
 @router.get("/products", response=ProductPage)
-def list_products(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+def list_products(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     """Products matching every filter; ``spec.<path>``/``attr.<key>`` too."""
     filters = _filters(request, LIST_PARAMETERS)
     items, next_cursor = queries.product_list(
@@ -394,18 +420,18 @@ def list_products(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
         limit=_limit(request.GET),
         cursor=request.GET.get("cursor") or None,
     )
-    return {"items": items, "next": next_cursor}
+    return _json({"items": items, "next": next_cursor})
 
 
 @router.get("/products/facets", response=Facets)
-def product_facets(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+def product_facets(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     """Tag, category and price facets of the products the filters match."""
-    return queries.facets(_filters(request, FACET_PARAMETERS))
+    return _json(queries.facets(_filters(request, FACET_PARAMETERS)))
 
 
 @router.get("/products/{slug}", response=ProductOut)
-def get_product(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return queries.product_detail(slug)
+def get_product(request: HttpRequest, slug: str) -> HttpResponse:
+    return _json(queries.product_detail(slug))
 
 
 @router.post("/products", response={201: ProductOut}, auth=staff)
