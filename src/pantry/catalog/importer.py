@@ -780,7 +780,9 @@ def _upsert(cursor: Any, result: ImportResult) -> None:
     if rebuild:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         with bulk.indexes_dropped(
-            cursor, ["catalog_product", "catalog_variant"], keep_unique=True
+            cursor,
+            ["catalog_product", "catalog_variant", "catalog_productsummary"],
+            keep_unique=True,
         ):
             _run_upserts(cursor, result)
     else:
