@@ -45,26 +45,47 @@ def catalog(db: None) -> None:
 def test_export_writes_one_line_per_product_in_the_import_format_by_slug(catalog):
     lines = exported().splitlines()
 
-    assert [json.loads(line)["slug"] for line in lines] == ["bowl", "cafe-mug", "iron-pan"]
+    assert [json.loads(line)["slug"] for line in lines] == [
+        "bowl",
+        "cafe-mug",
+        "iron-pan",
+    ]
     assert json.loads(lines[2]) == {
         "slug": "iron-pan",
         "name": "Iron Pan",
         "description": 'Cast iron, "seasoned"\tand\nready.',
         "category": "pans",
         "tags": ["kitchen", "iron"],
-        "specs": {"size": {"diameter_cm": 28, "weight_kg": 2.10}, "ratio": 1.0000000001},
+        "specs": {
+            "size": {"diameter_cm": 28, "weight_kg": 2.10},
+            "ratio": 1.0000000001,
+        },
         "attributes": {"brand": "Ferro", "note": 'say "hi"\\'},
         "is_active": False,
         "variants": [
-            {"sku": "PAN-24", "price": "25.50", "currency": "EUR", "stock": 5, "options": {"size": "24"}},
-            {"sku": "PAN-28", "price": "30.00", "currency": "EUR", "stock": 0, "options": {}},
+            {
+                "sku": "PAN-24",
+                "price": "25.50",
+                "currency": "EUR",
+                "stock": 5,
+                "options": {"size": "24"},
+            },
+            {
+                "sku": "PAN-28",
+                "price": "30.00",
+                "currency": "EUR",
+                "stock": 0,
+                "options": {},
+            },
         ],
     }
 
 
 def test_numbers_in_specs_round_trip_exactly_as_written(catalog):
-    line = exported().splitlines()[2].replace(
-        '"ratio": 1.0000000001', '"ratio": 2.10, "huge": 1e400'
+    line = (
+        exported()
+        .splitlines()[2]
+        .replace('"ratio": 1.0000000001', '"ratio": 2.10, "huge": 1e400')
     )
     Variant.objects.all().delete()
     Product.objects.all().delete()

@@ -117,26 +117,59 @@ BAD_LINES = [
     (product(name=" "), "name is required"),
     ({"slug": "x", "category": "laptops"}, "name is required"),
     (product(name="n" * 201), "name is longer than 200 characters"),
-    (product(slug="no spaces"), "slug 'no spaces' may hold only letters, digits, '-' and '_'"),
+    (
+        product(slug="no spaces"),
+        "slug 'no spaces' may hold only letters, digits, '-' and '_'",
+    ),
     (product(tags="laptop"), "tags must be a list of strings"),
     (product(tags=["ok", 3]), "tags must be a list of strings"),
-    (product(tags=["t" * 51]), "tag 'tttttttttttttttttttt'... is longer than 50 characters"),
+    (
+        product(tags=["t" * 51]),
+        "tag 'tttttttttttttttttttt'... is longer than 50 characters",
+    ),
     (product(specs=[1, 2]), "specs must be a JSON object"),
     (product(specs="big"), "specs must be a JSON object"),
-    (product(attributes={"size": {"w": 1}}), "attributes must be flat: 'size' is not a string"),
-    (product(attributes={"count": 3}), "attributes must be flat: 'count' is not a string"),
+    (
+        product(attributes={"size": {"w": 1}}),
+        "attributes must be flat: 'size' is not a string",
+    ),
+    (
+        product(attributes={"count": 3}),
+        "attributes must be flat: 'count' is not a string",
+    ),
     (product(is_active="yes"), "is_active must be true or false"),
     (product(colour="red"), "unknown field 'colour'"),
     (product(variants={"sku": "A"}), "variants must be a list"),
     (product(variants=[{"price": "1.00"}]), "variant 1: sku is required"),
     (product(variants=[{"sku": "A"}]), "variant 1: price is required"),
-    (product(variants=[{"sku": "A", "price": "-1.00"}]), "variant 1: price must not be negative"),
-    (product(variants=[{"sku": "A", "price": "1.005"}]), "variant 1: price has more than two decimal places"),
-    (product(variants=[{"sku": "A", "price": "cheap"}]), "variant 1: price 'cheap' is not a number"),
-    (product(variants=[{"sku": "A", "price": "1", "stock": -1}]), "variant 1: stock must not be negative"),
-    (product(variants=[{"sku": "A", "price": "1", "stock": 1.5}]), "variant 1: stock must be a whole number"),
-    (product(variants=[{"sku": "A", "price": "1", "currency": "eur"}]), "variant 1: currency must be three capital letters (ISO 4217)"),
-    (product(variants=[{"sku": "A", "price": "1", "options": [1]}]), "variant 1: options must be a JSON object"),
+    (
+        product(variants=[{"sku": "A", "price": "-1.00"}]),
+        "variant 1: price must not be negative",
+    ),
+    (
+        product(variants=[{"sku": "A", "price": "1.005"}]),
+        "variant 1: price has more than two decimal places",
+    ),
+    (
+        product(variants=[{"sku": "A", "price": "cheap"}]),
+        "variant 1: price 'cheap' is not a number",
+    ),
+    (
+        product(variants=[{"sku": "A", "price": "1", "stock": -1}]),
+        "variant 1: stock must not be negative",
+    ),
+    (
+        product(variants=[{"sku": "A", "price": "1", "stock": 1.5}]),
+        "variant 1: stock must be a whole number",
+    ),
+    (
+        product(variants=[{"sku": "A", "price": "1", "currency": "eur"}]),
+        "variant 1: currency must be three capital letters (ISO 4217)",
+    ),
+    (
+        product(variants=[{"sku": "A", "price": "1", "options": [1]}]),
+        "variant 1: options must be a JSON object",
+    ),
     (
         product(variants=[{"sku": "A", "price": "1"}, {"sku": "A", "price": "2"}]),
         "variant 2: SKU 'A' repeats in this product",
@@ -181,7 +214,9 @@ def test_a_sku_repeated_in_the_file_is_reported_on_the_later_line(laptops):
 
 
 def test_a_sku_of_another_product_is_refused(laptops):
-    VariantFactory(sku="AUR15-8", product=ProductFactory(slug="older", category=laptops))
+    VariantFactory(
+        sku="AUR15-8", product=ProductFactory(slug="older", category=laptops)
+    )
 
     result = run_import(jsonl(product()))
 
@@ -278,7 +313,12 @@ def test_a_bulk_load_rebuilds_every_index_and_constraint(laptops):
     before = schema()
 
     result = run_import(
-        jsonl(*(product(slug=f"p{i}", variants=[{"sku": f"S{i}", "price": i}]) for i in range(5))),
+        jsonl(
+            *(
+                product(slug=f"p{i}", variants=[{"sku": f"S{i}", "price": i}])
+                for i in range(5)
+            )
+        ),
         rebuild_indexes=True,
     )
 
@@ -335,7 +375,9 @@ def test_csv_bad_rows_are_reported_by_line(laptops):
 
 
 def test_csv_without_required_columns_is_refused(laptops):
-    with pytest.raises(ImportFileError, match=r"^line 1: missing CSV columns: name, category$"):
+    with pytest.raises(
+        ImportFileError, match=r"^line 1: missing CSV columns: name, category$"
+    ):
         run_import(b"slug,sku,price\nx,X-1,1\n", "csv")
 
 
@@ -394,7 +436,10 @@ def test_cli_reports_bad_lines_and_fails_without_a_traceback(tmp_path: Path):
         "CommandError: 2 lines read, 1 invalid: nothing imported",
     ]
     assert missing.returncode == 1
-    assert missing.stderr.strip() == f"CommandError: no such file: {tmp_path / 'nothing.jsonl'}"
+    assert (
+        missing.stderr.strip()
+        == f"CommandError: no such file: {tmp_path / 'nothing.jsonl'}"
+    )
     assert skipped.returncode == 0, skipped.stderr
     assert "Traceback" not in refused.stderr + missing.stderr + skipped.stderr
     assert list(Product.objects.values_list("slug", flat=True)) == ["aurora-15-laptop"]

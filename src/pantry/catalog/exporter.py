@@ -52,7 +52,8 @@ def product_lines(batch: int = BATCH) -> Iterator[str]:
         yield from _keyset_lines(batch)
         return
     with connection.chunked_cursor() as cursor:
-        cursor.itersize = batch
+        # The wrapper does not pass attribute writes on to the psycopg cursor.
+        cursor.cursor.itersize = batch
         cursor.execute(_LINE + " ORDER BY p.slug")
         for _slug, line in cursor:
             yield line

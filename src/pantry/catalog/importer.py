@@ -539,10 +539,14 @@ def _json_exact(value: Any) -> str:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return "{" + ",".join(
-            f"{json.dumps(k, ensure_ascii=False)}:{_json_exact(v)}"
-            for k, v in value.items()
-        ) + "}"
+        return (
+            "{"
+            + ",".join(
+                f"{json.dumps(k, ensure_ascii=False)}:{_json_exact(v)}"
+                for k, v in value.items()
+            )
+            + "}"
+        )
     if isinstance(value, list):
         return "[" + ",".join(_json_exact(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False)
@@ -566,9 +570,7 @@ def _reject_constant(name: str) -> Any:
 
 def loads(text: str) -> Any:
     """Parse JSON text keeping numbers exact and refusing NaN/Infinity."""
-    return json.loads(
-        text, parse_float=parse_number, parse_constant=_reject_constant
-    )
+    return json.loads(text, parse_float=parse_number, parse_constant=_reject_constant)
 
 
 def product_rows(line: int, product: dict[str, Any]) -> tuple[str, list[str]]:
@@ -857,7 +859,10 @@ class _Spool:
     def __init__(self) -> None:
         import tempfile
 
-        self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+t")
+        # Closed by close(), which the importer calls when the COPY is done.
+        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=8 << 20, mode="w+t"
+        )
         self.parts: list[str] = []
         self.size = 0
 
