@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -12,6 +15,8 @@ from pantry.catalog.exporter import export_products
 from pantry.catalog.importer import import_products
 from pantry.catalog.models import Product, Promotion, Variant
 from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
+from tests.catalog.test_import import _test_database_url
+from tests.helpers import ROOT
 
 
 def exported(**options: int) -> str:
@@ -135,3 +140,26 @@ def test_the_command_writes_the_export_to_a_file(catalog, tmp_path, capsys):
 
 def test_an_empty_catalog_exports_nothing(db):
     assert exported() == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_that_stops_early_ends_the_export_quietly():
+    kitchen = CategoryFactory(slug="kitchen")
+    for number in range(3000):
+        ProductFactory(slug=f"p{number:04}", category=kitchen)
+    env = {**os.environ, "DATABASE_URL": _test_database_url()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pantry.cli", "export", "products"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    _, errors = process.communicate(timeout=120)
+
+    assert json.loads(first)["slug"] == "p0000"
+    assert process.returncode == 0
+    assert b"Traceback" not in errors
