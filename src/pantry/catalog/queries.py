@@ -69,7 +69,10 @@ def spec_values(raw: str) -> list[Any]:
     number or boolean it spells (``15.6`` matches ``"15.6"`` and ``15.6``)."""
     values: list[Any] = [raw]
     if _NUMBER.fullmatch(raw):
-        number = json.loads(raw)
+        try:
+            number = json.loads(raw)
+        except ValueError:  # more digits than Python converts
+            number = None
         if isinstance(number, int) or (
             isinstance(number, float) and abs(number) != float("inf")
         ):
