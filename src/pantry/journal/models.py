@@ -8,6 +8,7 @@ generated column, so the database keeps it in step with every write path.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ TITLE_MAX_LENGTH = 200
 SLUG_MAX_LENGTH = 200
 TAG_MAX_LENGTH = 50
 EXCERPT_MAX_LENGTH = 500
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class Author(models.Model):
