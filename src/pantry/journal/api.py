@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime, field_validator
 
 from pantry.core.auth import staff, staff_user
@@ -25,7 +25,7 @@ router = Router(tags=["journal"])
 
 # A stored tsvector is capped at 1 MB; a longer body could not be saved.
 BODY_MAX_LENGTH = 200_000
-Status = Literal["draft", "published"]
+StatusName = Literal["draft", "published"]
 
 
 class AuthorRef(Schema):
@@ -73,16 +73,28 @@ class AuthorList(Schema):
     next: str | None
 
 
+def _iso_text(value: Any) -> Any:
+    # pydantic would read a number as a Unix time; API.md times are ISO 8601.
+    if value is not None and not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 time with an offset")
+    return value
+
+
 class PostIn(Schema):
     title: str = Field(max_length=TITLE_MAX_LENGTH)
     slug: str | None = Field(default=None, max_length=SLUG_MAX_LENGTH)
     body: str = Field(max_length=BODY_MAX_LENGTH)
     excerpt: str | None = Field(default=None, max_length=EXCERPT_MAX_LENGTH)
     tags: list[str] = Field(default_factory=list, max_length=100)
-    status: Status = "draft"
+    status: StatusName = "draft"
     published_at: AwareDatetime | None = None
     author: str | None = Field(default=None, max_length=150)
     products: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _published_at_is_text(cls, value: Any) -> Any:
+        return _iso_text(value)
 
 
 class PostPatch(Schema):
@@ -93,7 +105,7 @@ class PostPatch(Schema):
     body: str | None = Field(default=None, max_length=BODY_MAX_LENGTH)
     excerpt: str | None = Field(default=None, max_length=EXCERPT_MAX_LENGTH)
     tags: list[str] | None = Field(default=None, max_length=100)
-    status: Status | None = None
+    status: StatusName | None = None
     published_at: AwareDatetime | None = None
     author: str | None = Field(default=None, max_length=150)
     products: list[str] | None = Field(default=None, max_length=100)
@@ -107,6 +119,11 @@ class PostPatch(Schema):
         if value is None:
             raise ValueError("may not be null")
         return value
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _published_at_is_text(cls, value: Any) -> Any:
+        return _iso_text(value)
 
 
 def _author_ref(author: Author) -> dict[str, str]:
@@ -168,9 +185,9 @@ def _fresh(slug: str) -> dict[str, Any]:
 
 
 @router.post("/posts", response={201: PostDetail}, auth=staff)
-def create_post(request: HttpRequest, payload: PostIn) -> tuple[int, dict[str, Any]]:
+def create_post(request: HttpRequest, payload: PostIn) -> Status[dict[str, Any]]:
     post = services.create_post(user=request.auth, **payload.dict())  # type: ignore[attr-defined]
-    return 201, _fresh(post.slug)
+    return Status(201, _fresh(post.slug))
 
 
 @router.patch("/posts/{slug}", response=PostDetail, auth=staff)
@@ -185,9 +202,9 @@ def update_post(request: HttpRequest, slug: str, payload: PostPatch) -> dict[str
 
 
 @router.delete("/posts/{slug}", response={204: None}, auth=staff)
-def delete_post(request: HttpRequest, slug: str) -> tuple[int, None]:
+def delete_post(request: HttpRequest, slug: str) -> Status[None]:
     services.delete_post(slug=slug)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/authors", response=AuthorList)
