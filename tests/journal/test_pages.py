@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 import pytest
 
@@ -16,6 +17,11 @@ from tests.journal.factories import (
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def atom(content: bytes) -> ET.Element:
+    # Our own server's output, so the stdlib parser is fine here.
+    return ET.fromstring(content)  # noqa: S314
 
 
 def page(client, path, params=None):
@@ -94,12 +100,13 @@ def test_journal_page_links_to_older_posts_with_a_cursor(client):
 
     first = page(client, "/journal/", {"per_page": 2})
     cursor = first.split('rel="next" href="?cursor=')[1].split("&amp;")[0]
-    from urllib.parse import unquote
-
     second = page(client, "/journal/", {"per_page": 2, "cursor": unquote(cursor)})
 
-    assert "Title 0" in first and "Title 1" in first and "Title 2" not in first
-    assert "Title 2" in second and "Older posts" not in second
+    assert "Title 0" in first
+    assert "Title 1" in first
+    assert "Title 2" not in first
+    assert "Title 2" in second
+    assert "Older posts" not in second
 
 
 def test_a_tampered_page_cursor_is_a_400(client):
@@ -132,7 +139,7 @@ def test_feed_is_valid_atom_with_required_elements(client):
     response = client.get("/journal/feed/")
 
     assert response["Content-Type"].startswith("application/atom+xml")
-    feed = ET.fromstring(response.content)
+    feed = atom(response.content)
     assert feed.tag == f"{ATOM}feed"
     for name in ["id", "title", "updated"]:
         assert feed.find(f"{ATOM}{name}").text
@@ -157,7 +164,7 @@ def test_feed_is_valid_atom_with_required_elements(client):
 
 
 def test_empty_feed_is_still_valid_atom(client):
-    feed = ET.fromstring(client.get("/journal/feed/").content)
+    feed = atom(client.get("/journal/feed/").content)
 
     assert feed.find(f"{ATOM}updated").text
     assert feed.findall(f"{ATOM}entry") == []
@@ -172,7 +179,4 @@ def test_feed_issues_the_same_queries_for_one_post_and_many(client):
     many = count_queries(lambda: client.get("/journal/feed/"))
 
     assert one == many
-    assert (
-        len(ET.fromstring(client.get("/journal/feed/").content).findall(f"{ATOM}entry"))
-        == 20
-    )
+    assert len(atom(client.get("/journal/feed/").content).findall(f"{ATOM}entry")) == 20
