@@ -234,3 +234,24 @@ def test_authors_list_pages_by_username(api):
 
     names = [a["username"] for a in first.body["items"] + second.body["items"]]
     assert names == ["ada", "bob", "cy"]
+
+
+def test_search_combines_with_author_and_tag_filters(api):
+    ada = AuthorFactory(user=UserFactory(username="ada"))
+    PostFactory(slug="ada-bread", author=ada, title="Sourdough", tags=["bread"])
+    PostFactory(slug="ada-oil", author=ada, title="Sourdough oil", tags=["oil"])
+    PostFactory(slug="other", title="Sourdough", tags=["bread"])
+
+    response = api.get("posts", {"q": "sourdough", "author": "ada", "tag": "bread"})
+
+    assert slugs(response) == ["ada-bread"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"author": "a\x00b"}, {"tag": "\x00"}, {"q": "oil\x00", "author": "\x00"}],
+)
+def test_nul_characters_in_filters_give_empty_lists(api, params):
+    PostFactory(title="Olive oil", tags=["oil"])
+
+    assert slugs(api.get("posts", params)) == []
