@@ -255,3 +255,19 @@ def test_nul_characters_in_filters_give_empty_lists(api, params):
     PostFactory(title="Olive oil", tags=["oil"])
 
     assert slugs(api.get("posts", params)) == []
+
+
+def test_posts_about_a_product_are_public_and_newest_first():
+    from pantry.catalog.models import Category, Product
+    from pantry.journal.queries import posts_about_product
+
+    category = Category.objects.create(slug="oils", name="Oils", path="oils")
+    oil = Product.objects.create(slug="oil", name="Oil", category=category)
+    older = PostFactory(slug="older", published_at=datetime(2026, 1, 1, tzinfo=UTC))
+    newer = PostFactory(slug="newer", published_at=datetime(2026, 2, 1, tzinfo=UTC))
+    hidden = draft(slug="hidden")
+    PostFactory(slug="unrelated")
+    for post in (older, newer, hidden):
+        post.products.add(oil)
+
+    assert [post.slug for post in posts_about_product(oil.pk)] == ["newer", "older"]

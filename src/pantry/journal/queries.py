@@ -161,3 +161,12 @@ def feed_posts(limit: int = 20) -> list[Any]:
         .only(*LIST_FIELDS, "body_html")
         .order_by(*NEWEST)[:limit]
     )
+
+
+def posts_about_product(product_id: int, *, limit: int = 3) -> list[Any]:
+    """Return the newest public posts that mention a product, for its page."""
+    return list(
+        _listed(Post.objects.public().filter(products=product_id)).order_by(*NEWEST)[
+            :limit
+        ]
+    )
