@@ -54,7 +54,9 @@ def seed(bench: Bench, url: str, products: int, work: Path) -> None:
     record = work / "seed.json"
     count, top = (
         int(x)
-        for x in _psql(url, "SELECT count(*), coalesce(max(id), 0) FROM catalog_product")
+        for x in _psql(
+            url, "SELECT count(*), coalesce(max(id), 0) FROM catalog_product"
+        )
         .strip()
         .split("|")
     )
@@ -73,9 +75,7 @@ def seed(bench: Bench, url: str, products: int, work: Path) -> None:
             note="the bench database already held this seeded catalog",
         )
         return
-    measured = bench.pantry(
-        "seed", "catalog", "--products", str(products), "--replace"
-    )
+    measured = bench.pantry("seed", "catalog", "--products", str(products), "--replace")
     record.write_text(json.dumps(measured))
     bench.record(
         "catalog_data.seed",
@@ -231,7 +231,18 @@ def _psql_binary() -> str:
 
 def _psql(url: str, command: str, *, stdin: str | None = None) -> str:
     out = subprocess.run(
-        [_psql_binary(), url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", command],
+        [
+            _psql_binary(),
+            url,
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            command,
+        ],
         input=stdin,
         capture_output=True,
         text=True,

@@ -109,6 +109,8 @@ def test_default_order_is_newest_first(api, shop: Shop):
         ({"spec.audio.wireless": "false"}, []),
         ({"spec.material": "iron"}, ["iron-pan"]),
         ({"spec.screen": "1920x1080"}, []),
+        ({"spec.screen.size_in": "1" * 5000}, []),
+        ({"spec.screen.size_in": "1e999"}, []),
         ({"attr.brand": "Aurora"}, ["aurora-15-laptop"]),
         ({"attr.brand": "aurora"}, []),
         ({"attr.brand": "Sonora", "attr.colour": "black"}, ["echo-headphones"]),

@@ -32,7 +32,7 @@ from pydantic import AfterValidator, field_validator, model_validator
 from pantry.catalog import queries, services
 from pantry.catalog.models import TAG_MAX_LENGTH
 from pantry.core.auth import staff
-from pantry.core.errors import BadRequest
+from pantry.core.errors import BadRequest, NotFound
 from pantry.core.pagination import check_limit
 
 router = Router(tags=["catalog"])
@@ -81,7 +81,11 @@ JsonObject = Annotated[dict[str, Any], AfterValidator(_clean_text)]
 StringMap = Annotated[dict[str, str], AfterValidator(_clean_text)]
 Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Stock = Annotated[int, Field(ge=0, le=2**31 - 1)]
-Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s]+$")]
+Sku = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[^\s]+$"),
+    AfterValidator(_clean_text),
+]
 
 
 # -- schemas -------------------------------------------------------------
@@ -108,7 +112,7 @@ class ProductIn(Schema):
     name: Text = Field(min_length=1, max_length=200)
     slug: str | None = Field(None, max_length=200, pattern=SLUG)
     description: Text = Field("", max_length=20_000)
-    category: str = Field(max_length=100)
+    category: Text = Field(max_length=100)
     tags: list[Text] = Field([], max_length=50)
     specs: JsonObject = {}
     attributes: StringMap = {}
@@ -125,7 +129,7 @@ class ProductPatch(Schema):
     name: Text | None = Field(None, min_length=1, max_length=200)
     slug: str | None = Field(None, max_length=200, pattern=SLUG)
     description: Text | None = Field(None, max_length=20_000)
-    category: str | None = Field(None, max_length=100)
+    category: Text | None = Field(None, max_length=100)
     tags: list[Text] | None = Field(None, max_length=50)
     specs: JsonObject | None = None
     attributes: StringMap | None = None
@@ -161,7 +165,7 @@ class VariantPatch(Schema):
 class CategoryIn(Schema):
     slug: str = Field(min_length=1, max_length=100, pattern=SLUG)
     name: Text = Field(min_length=1, max_length=200)
-    parent: str | None = Field(None, max_length=100)
+    parent: Text | None = Field(None, max_length=100)
 
 
 class PromotionIn(Schema):
@@ -401,6 +405,15 @@ def _sort(params: Any) -> str | None:
 # -- endpoints -----------------------------------------------------------
 
 
+def _key(value: str) -> str:
+    """A slug or SKU from the path; one PostgreSQL cannot hold names nothing."""
+    try:
+        _clean_text(value)
+    except ValueError:
+        raise NotFound() from None
+    return value
+
+
 def _json(body: Any) -> HttpResponse:
     """Already-shaped JSON, sent as is: validating a page of products against
     the response schema (kept for the OpenAPI document) would cost more than
@@ -431,7 +444,7 @@ def product_facets(request: HttpRequest, params: Query[ListParams]) -> HttpRespo
 
 @router.get("/products/{slug}", response=ProductOut)
 def get_product(request: HttpRequest, slug: str) -> HttpResponse:
-    return _json(queries.product_detail(slug))
+    return _json(queries.product_detail(_key(slug)))
 
 
 @router.post("/products", response={201: ProductOut}, auth=staff)
@@ -463,20 +476,20 @@ def update_product(
             changes["variants"] = [v.as_input() for v in value]
         else:
             changes[name] = value
-    product = services.update_product(slug=slug, **changes)
+    product = services.update_product(slug=_key(slug), **changes)
     return queries.product_detail(product.slug, include_inactive=True)
 
 
 @router.delete("/products/{slug}", response={204: None}, auth=staff)
 def delete_product(request: HttpRequest, slug: str) -> Status[None]:
-    services.delete_product(slug=slug)
+    services.delete_product(slug=_key(slug))
     return Status(204, None)
 
 
 @router.patch("/variants/{sku}", response=VariantOut, auth=staff)
 def patch_variant(request: HttpRequest, sku: str, payload: VariantPatch) -> Any:
     changes = {name: getattr(payload, name) for name in payload.model_fields_set}
-    variant = services.patch_variant(sku=sku, **changes)
+    variant = services.patch_variant(sku=_key(sku), **changes)
     product = queries.product_detail(variant.product.slug, include_inactive=True)
     return next(v for v in product["variants"] if v["sku"] == variant.sku)
 
@@ -499,7 +512,7 @@ def create_category(request: HttpRequest, payload: CategoryIn) -> Status[Any]:
 @router.post("/products/{slug}/promotions", response={201: PromotionOut}, auth=staff)
 def add_promotion(request: HttpRequest, slug: str, payload: PromotionIn) -> Status[Any]:
     promotion = services.add_promotion(
-        product=slug,
+        product=_key(slug),
         percent_off=payload.percent_off,
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,

@@ -117,6 +117,12 @@ class Product(models.Model):
             GinIndex(fields=["attributes"], name="catalog_product_attrs_gin"),
             GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
             models.Index(fields=["-created_at", "-id"], name="catalog_product_newest"),
+            # A category's newest products in order, without reading the
+            # rest of the category (the bulk of a filtered list's cost).
+            models.Index(
+                fields=["category", "-created_at", "-id"],
+                name="catalog_product_cat_newest",
+            ),
             models.Index(Lower("name"), "id", name="catalog_product_name"),
         ]
         constraints = [
