@@ -6,9 +6,9 @@ Matching
     ``-excluded`` work, and any text at all is a valid query. Products must be
     active; posts published with ``published_at <= now()``. When the
     all-terms query (``a b`` means ``a & b``) finds fewer than
-    ``FALLBACK_BELOW`` documents, a second query accepts any of the positive
-    terms (``a | b``, exclusions kept) so partial matches still show, below
-    the full ones.
+    ``FALLBACK_BELOW`` documents and has several terms, a second query
+    accepts any of the positive terms (``a | b``, exclusions kept) so partial
+    matches still show, below the full ones.
 
 Ranking (higher first)::
 
@@ -228,7 +228,8 @@ def search(
     if not parsed.positive:
         return SearchResult(items=[], suggestion=None)
     hits, found = _run(parsed, types, limit, fallback=False)
-    if found < FALLBACK_BELOW:
+    # With one term (a word or a quoted phrase), "any term" is "all terms".
+    if found < FALLBACK_BELOW and len(parsed.positive) > 1:
         more, found = _run(parsed, types, limit, fallback=True)
         seen = {(hit.type, hit.slug) for hit in hits}
         hits = hits + [hit for hit in more if (hit.type, hit.slug) not in seen]
