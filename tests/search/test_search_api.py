@@ -302,3 +302,20 @@ def test_suggest_ignores_a_single_letter(api):
     ProductFactory(slug="lamp", name="Lamp")
 
     assert slugs(api.get("search/suggest", {"q": "l"})) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("sty", "Stylish lamp"),  # English stems "sty" to "sti"
+        ("running", "Run club shoes"),
+        ("mull", "Müller grinder"),
+        ("MÜLL", "Muller grinder"),
+        ("cafe", "Café table"),
+    ],
+)
+def test_suggest_matches_the_typed_word_as_typed_and_stemmed(api, typed, name):
+    ProductFactory(slug="hit", name=name)
+    ProductFactory(slug="miss", name="Other thing", description=typed)
+
+    assert slugs(api.get("search/suggest", {"q": typed})) == ["hit"]

@@ -14,6 +14,7 @@ all-terms/any-term fallback, the phrase bonus, typo suggestions).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
@@ -105,3 +106,10 @@ def prefix_query(text: str, *, weights: str = "") -> str:
     parts = [f"{word}:{weights}" if weights else word for word in words[:-1]]
     parts.append(f"{words[-1]}:*{weights}")
     return " & ".join(parts)
+
+
+def strip_accents(text: str) -> str:
+    """``text`` without combining accents ("Müller" -> "Muller"), like ``unaccent``
+    for Latin letters, for text that goes to a configuration without it."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -27,7 +27,7 @@ Ranking (higher first)::
 
 Cost
     Each type is searched with its GIN index (``search_vector @@ query``),
-    and only its first ``CANDIDATES`` matches are ranked, in SQL; the two
+    and only its first ``CANDIDATES`` (200) matches are ranked, in SQL; the two
     top-``limit`` lists are merged in SQL and ``ts_headline`` runs only for
     the rows returned. So a query costs the same whatever the table size, at
     the price that a word found in more than ``CANDIDATES`` documents of one
@@ -57,11 +57,12 @@ from pantry.core.textsearch import (
     clean_query,
     parse_query,
     prefix_query,
+    strip_accents,
 )
 
 TYPES = ("product", "post")
 # Documents of one type ranked per query; see "Cost" above.
-CANDIDATES = 1000
+CANDIDATES = 200
 # Fewer all-terms matches than this: also search for any of the terms.
 FALLBACK_BELOW = 5
 # Fewer matches than this: offer a spelling suggestion.
@@ -133,15 +134,19 @@ def _candidates(kind: str, query_sql: str) -> str:
 
 
 def _search_sql(types: tuple[str, ...], *, fallback: bool) -> str:
-    query_sql = "(SELECT query FROM input)"
     if fallback:
         query = (
-            f"websearch_to_tsquery('{SEARCH_CONFIG}', %(any_terms)s) "
-            f"&& websearch_to_tsquery('{SEARCH_CONFIG}', %(excluded)s)"
+            f"(websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(any_terms)s) "
+            f"&& websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(excluded)s))"
         )
     else:
-        query = f"websearch_to_tsquery('{SEARCH_CONFIG}', %(text)s)"
-    parts = {kind: _candidates(kind, query_sql) for kind in types}
+        query = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(text)s)"
+    # The query is written out where rows are matched, not read from the
+    # input CTE: PostgreSQL folds it to a constant at planning, so it can
+    # estimate how many rows match and pick the GIN index for a rare word
+    # but a sequential scan that stops at CANDIDATES rows for a word in most
+    # documents (reading a GIN bitmap of 900,000 rows costs far more).
+    parts = {kind: _candidates(kind, query) for kind in types}
     found = " + ".join(
         f"(SELECT coalesce(max(found), 0) FROM {kind}_hits)" for kind in types
     )
@@ -275,21 +280,31 @@ def suggest_spelling(parsed: ParsedQuery) -> str | None:
     return " ".join(corrected)
 
 
+_SUGGEST_SOURCES = {
+    "product": (
+        "SELECT 'product' AS type, slug, name AS title FROM catalog_product "
+        "WHERE is_active AND to_tsvector('pantry'::regconfig, name::text) @@ {query}"
+    ),
+    "post": (
+        "SELECT 'post' AS type, slug, title FROM journal_post "
+        "WHERE status = 'published' AND published_at <= now() "
+        "AND to_tsvector('pantry'::regconfig, title::text) @@ {query}"
+    ),
+}
+# Whole words stem as in search; the word being typed matches both as typed
+# ("sty" is a prefix of "style") and stemmed ("running" of the stem "run").
+_SUGGEST_QUERY = (
+    "(to_tsquery('pantry'::regconfig, %(words)s) "
+    "&& (to_tsquery('simple'::regconfig, %(typed)s) "
+    "|| to_tsquery('pantry'::regconfig, %(typed)s)))"
+)
+
+
 def _suggest_sql(types: tuple[str, ...]) -> str:
-    parts = []
-    if "product" in types:
-        parts.append(
-            "(SELECT 'product' AS type, slug, name AS title FROM catalog_product "
-            f"WHERE is_active AND search_vector @@ to_tsquery('{SEARCH_CONFIG}', %(q)s) "
-            "LIMIT %(candidates)s)"
-        )
-    if "post" in types:
-        parts.append(
-            "(SELECT 'post' AS type, slug, title FROM journal_post "
-            "WHERE status = 'published' AND published_at <= now() "
-            f"AND search_vector @@ to_tsquery('{SEARCH_CONFIG}', %(q)s) "
-            "LIMIT %(candidates)s)"
-        )
+    parts = [
+        f"({_SUGGEST_SOURCES[kind].format(query=_SUGGEST_QUERY)} LIMIT %(candidates)s)"
+        for kind in types
+    ]
     return f"""
         SELECT type, slug, title FROM ({" UNION ALL ".join(parts)}) AS s
         ORDER BY starts_with(lower(unaccent(title)), lower(unaccent(%(start)s))) DESC,
@@ -301,6 +316,9 @@ def suggest(prefix: str, *, types: tuple[str, ...] = TYPES) -> list[SuggestItem]
     """Up to 10 products and posts whose name/title has every word of ``prefix``,
     the last one as a prefix ("lapt" finds laptops); names starting with the
     text come first, then shorter names.
+
+    Reads the name/title word indexes of search migration 0003, at most
+    ``SUGGEST_CANDIDATES`` rows of each type.
 
     Text of fewer than two letters finds nothing: a one-letter prefix matches
     most of the catalog and tells nothing.
@@ -316,8 +334,10 @@ def suggest_statement(
     prefix: str, types: tuple[str, ...]
 ) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of search-as-you-type for ``prefix``."""
+    words = prefix_query(prefix).split(" & ")
     params = {
-        "q": prefix_query(prefix, weights="A"),
+        "words": " & ".join(words[:-1]),
+        "typed": strip_accents(words[-1]),
         "start": clean_query(prefix),
         "candidates": SUGGEST_CANDIDATES,
         "limit": SUGGEST_LIMIT,
