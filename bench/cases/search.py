@@ -134,9 +134,9 @@ import random
 from django.db import connection
 rng = random.Random(5)
 with connection.cursor() as cursor:
-    cursor.execute("SELECT count(*) FROM catalog_product WHERE is_active")
+    cursor.execute("SELECT count(*) FROM catalog_product")
     products = cursor.fetchone()[0]
-    cursor.execute("SELECT count(*) FROM journal_post WHERE status = 'published'")
+    cursor.execute("SELECT count(*) FROM journal_post")
     posts = cursor.fetchone()[0]
     # Words of 4+ letters that are not English stop words.
     cursor.execute('''
@@ -229,7 +229,7 @@ def speed(bench: Bench) -> None:
     bench.record(
         "search.data",
         data["products"],
-        "active products",
+        "products",
         posts=data["posts"],
         target=f">= {FULL['products']} products, {FULL['posts']} posts"
         if wanted

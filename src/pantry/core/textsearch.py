@@ -28,7 +28,7 @@ MAX_TERMS = 16
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 # Word characters without the underscore: what the PostgreSQL parser keeps.
-_WORD = re.compile(r"[^\W_]+")
+WORD_PATTERN = _WORD = re.compile(r"[^\W_]+")
 
 
 def clean_query(text: str) -> str:

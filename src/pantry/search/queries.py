@@ -56,8 +56,10 @@ from pantry.core.textsearch import (
     ParsedQuery,
     clean_query,
     parse_query,
-    prefix_query,
     strip_accents,
+)
+from pantry.core.textsearch import (
+    WORD_PATTERN as _WORD,
 )
 
 TYPES = ("product", "post")
@@ -280,33 +282,75 @@ def suggest_spelling(parsed: ParsedQuery) -> str | None:
     return " ".join(corrected)
 
 
-_SUGGEST_SOURCES = {
+# Search-as-you-type reads names first from the head of each table: a
+# prefix most names have ("st") is answered there at once, where any index
+# would first gather every matching row. Only when the head holds too few
+# matches does the name/title word index run (its part of the plan is
+# skipped otherwise).
+SUGGEST_SCAN = 1000
+_SUGGEST_HEAD = {
+    "product": (
+        "SELECT 'product' AS type, slug, name AS title FROM ("
+        "SELECT slug, name, search_vector FROM catalog_product WHERE is_active "
+        "LIMIT %(scan)s) AS head WHERE search_vector @@ (SELECT query FROM titles)"
+    ),
+    "post": (
+        "SELECT 'post' AS type, slug, title FROM ("
+        "SELECT slug, title, search_vector FROM journal_post "
+        "WHERE status = 'published' AND published_at <= now() "
+        "LIMIT %(scan)s) AS head WHERE search_vector @@ (SELECT query FROM titles)"
+    ),
+}
+_SUGGEST_INDEXED = {
     "product": (
         "SELECT 'product' AS type, slug, name AS title FROM catalog_product "
-        "WHERE is_active AND to_tsvector('pantry'::regconfig, name::text) @@ {query}"
+        "WHERE is_active AND to_tsvector('pantry'::regconfig, name::text) "
+        "@@ (SELECT query FROM input)"
     ),
     "post": (
         "SELECT 'post' AS type, slug, title FROM journal_post "
         "WHERE status = 'published' AND published_at <= now() "
-        "AND to_tsvector('pantry'::regconfig, title::text) @@ {query}"
+        "AND to_tsvector('pantry'::regconfig, title::text) @@ (SELECT query FROM input)"
     ),
 }
-# Whole words stem as in search; the word being typed matches both as typed
-# ("sty" is a prefix of "style") and stemmed ("running" of the stem "run").
-_SUGGEST_QUERY = (
-    "(to_tsquery('pantry'::regconfig, %(words)s) "
-    "&& (to_tsquery('simple'::regconfig, %(typed)s) "
-    "|| to_tsquery('pantry'::regconfig, %(typed)s)))"
-)
+# Whole words stem as in search. The word being typed becomes the commonest
+# lexicon words it begins ("sty" -> style, stylish, ...), and itself, each
+# stemmed: exact words, because a prefix (`sty:*`) makes the GIN index merge
+# the posting lists of every word it begins.
+SUGGEST_COMPLETIONS = 20
+_SUGGEST_QUERY = f"""
+    to_tsquery('pantry'::regconfig, %(words)s)
+    && to_tsquery('pantry'::regconfig, concat_ws(' | ', (
+        SELECT string_agg(word, ' | ') FROM (
+            SELECT word FROM search_lexicon WHERE word LIKE %(like)s
+            ORDER BY product_count + post_count DESC, word
+            LIMIT {SUGGEST_COMPLETIONS}
+        ) AS completions
+    ), %(typed)s))"""
+# The same words restricted to weight A (the name or title) of the stored
+# search vector: every lexeme 'x' becomes 'x':A.
+_WEIGHT_A = r"regexp_replace(query::text, '''(\s|\)|$)', ''':A\1', 'g')::tsquery"
 
 
 def _suggest_sql(types: tuple[str, ...]) -> str:
-    parts = [
-        f"({_SUGGEST_SOURCES[kind].format(query=_SUGGEST_QUERY)} LIMIT %(candidates)s)"
+    head = " UNION ALL ".join(
+        f"({_SUGGEST_HEAD[kind]} LIMIT %(candidates)s)" for kind in types
+    )
+    # The query is read from a CTE, so the planner assumes it selective and
+    # uses the index, rather than misjudging a generated query.
+    indexed = " UNION ALL ".join(
+        f"({_SUGGEST_INDEXED[kind]} "
+        "AND (SELECT count(*) FROM head) < %(limit)s LIMIT %(candidates)s)"
         for kind in types
-    ]
+    )
     return f"""
-        SELECT type, slug, title FROM ({" UNION ALL ".join(parts)}) AS s
+        WITH input AS MATERIALIZED (SELECT {_SUGGEST_QUERY} AS query),
+        titles AS MATERIALIZED (SELECT {_WEIGHT_A} AS query FROM input),
+        head AS MATERIALIZED ({head}),
+        indexed AS ({indexed})
+        SELECT type, slug, title FROM (
+            SELECT * FROM head UNION SELECT * FROM indexed
+        ) AS s
         ORDER BY starts_with(lower(unaccent(title)), lower(unaccent(%(start)s))) DESC,
             length(title), title, type, slug
         LIMIT %(limit)s"""
@@ -323,7 +367,7 @@ def suggest(prefix: str, *, types: tuple[str, ...] = TYPES) -> list[SuggestItem]
     Text of fewer than two letters finds nothing: a one-letter prefix matches
     most of the catalog and tells nothing.
     """
-    if sum(ch.isalnum() for ch in prefix) < 2 or not prefix_query(prefix):
+    if sum(ch.isalnum() for ch in prefix) < 2 or not _WORD.search(prefix):
         return []
     with connection.cursor() as cursor:
         cursor.execute(*suggest_statement(prefix, types))
@@ -334,12 +378,16 @@ def suggest_statement(
     prefix: str, types: tuple[str, ...]
 ) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of search-as-you-type for ``prefix``."""
-    words = prefix_query(prefix).split(" & ")
+    *words, typed = _WORD.findall(clean_query(prefix))[:MAX_TERMS]
     params = {
-        "words": " & ".join(words[:-1]),
-        "typed": strip_accents(words[-1]),
+        "words": " & ".join(words),
+        "typed": typed,
+        # Lexicon words are lower-cased and unaccented letters; no word
+        # character is a LIKE wildcard.
+        "like": strip_accents(typed.lower()) + "%",
         "start": clean_query(prefix),
         "candidates": SUGGEST_CANDIDATES,
         "limit": SUGGEST_LIMIT,
+        "scan": SUGGEST_SCAN,
     }
     return _suggest_sql(types), params
