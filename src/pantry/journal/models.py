@@ -8,6 +8,7 @@ generated column, so the database keeps it in step with every write path.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -17,13 +18,13 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Cast, Now
-from django.utils import timezone
 
 SEARCH_CONFIG = "pantry"
 TITLE_MAX_LENGTH = 200
 SLUG_MAX_LENGTH = 200
 TAG_MAX_LENGTH = 50
 EXCERPT_MAX_LENGTH = 500
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class Author(models.Model):
@@ -146,11 +147,3 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_public(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
