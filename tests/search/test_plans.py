@@ -46,7 +46,13 @@ def documents() -> None:
 
 @pytest.mark.parametrize("fallback", [False, True])
 @pytest.mark.parametrize(
-    "index", ["catalog_product_search_gin", "journal_post_search_gin"]
+    "index",
+    [
+        "catalog_product_search_gin",
+        "journal_post_search_gin",
+        "search_product_name_gin",
+        "search_post_title_gin",
+    ],
 )
 def test_search_uses_the_vector_indexes(index, fallback):
     sql, params = search_statement(

@@ -26,12 +26,16 @@ Ranking (higher first)::
     (``published_at`` of a post, ``created_at`` of a product), then slug.
 
 Cost
-    Each type is searched with its GIN index (``search_vector @@ query``),
-    and only its first ``CANDIDATES`` (200) matches are ranked, in SQL; the two
-    top-``limit`` lists are merged in SQL and ``ts_headline`` runs only for
-    the rows returned. So a query costs the same whatever the table size, at
-    the price that a word found in more than ``CANDIDATES`` documents of one
-    type is ranked among the first ``CANDIDATES`` of them in index order.
+    Each type is searched with its GIN indexes: the first ``CANDIDATES``
+    (100) documents matching in the name/title (word index of search
+    migration 0003) and the first ``CANDIDATES`` matching anywhere
+    (``search_vector @@ query``) are ranked, in SQL; the two top-``limit``
+    lists are merged in SQL and ``ts_headline`` runs only for the rows
+    returned. The query is a constant when planned, so for a word most
+    documents have PostgreSQL reads the table until it has enough instead.
+    A query costs the same whatever the table size, at the price that
+    among more than ``CANDIDATES`` matches of one kind, only the first
+    ``CANDIDATES`` (in table order) are ranked.
     Searching is one statement (two with the fallback), plus one for the
     suggestion when few documents were found: never a count per row.
 
@@ -64,7 +68,7 @@ from pantry.core.textsearch import (
 
 TYPES = ("product", "post")
 # Documents of one type ranked per query; see "Cost" above.
-CANDIDATES = 200
+CANDIDATES = 100
 # Fewer all-terms matches than this: also search for any of the terms.
 FALLBACK_BELOW = 5
 # Fewer matches than this: offer a spelling suggestion.
@@ -107,20 +111,38 @@ class SuggestItem:
     title: str
 
 
+_SOURCES = {
+    "product": (
+        "SELECT id, slug, name AS title, created_at AS dated, search_vector "
+        "FROM catalog_product WHERE is_active",
+        "to_tsvector('pantry'::regconfig, name::text)",
+    ),
+    "post": (
+        "SELECT id, slug, title, published_at AS dated, search_vector "
+        "FROM journal_post WHERE status = 'published' AND published_at <= now()",
+        "to_tsvector('pantry'::regconfig, title::text)",
+    ),
+}
+
+
 def _candidates(kind: str, query_sql: str) -> str:
-    """SQL for one type's top matches with their rank; ``found`` counts candidates."""
-    if kind == "product":
-        source = (
-            "SELECT id, slug, name AS title, created_at AS dated, search_vector "
-            "FROM catalog_product WHERE is_active AND search_vector @@ "
-            f"{query_sql} LIMIT %(candidates)s"
-        )
-    else:
-        source = (
-            "SELECT id, slug, title, published_at AS dated, search_vector "
-            "FROM journal_post WHERE status = 'published' AND published_at <= now() "
-            f"AND search_vector @@ {query_sql} LIMIT %(candidates)s"
-        )
+    """SQL for one type's top matches with their rank; ``found`` counts candidates.
+
+    Candidates are the first matches by name/title (through the word index
+    of search migration 0003) and the first matches anywhere, so documents
+    with the words in their title are ranked even when the words are in
+    far more bodies than are read.
+    """
+    select, title_words = _SOURCES[kind]
+    matches = f"search_vector @@ {query_sql}"
+    source = f"""
+        SELECT DISTINCT ON (id) * FROM (
+            -- Exclusions (-word) may match outside the title: filter after.
+            (SELECT * FROM ({select} AND {title_words} @@ {query_sql}
+             LIMIT %(candidates)s) AS t WHERE {matches})
+            UNION ALL
+            ({select} AND {matches} LIMIT %(candidates)s)
+        ) AS c"""
     return f"""
         SELECT '{kind}'::text AS type, d.id, d.slug, d.title, d.dated,
             8 * (d.search_vector @@ all_terms)::int
