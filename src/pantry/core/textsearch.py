@@ -49,6 +49,8 @@ class ParsedQuery:
     text: str
     positive: tuple[str, ...]
     excluded: tuple[str, ...]
+    # ``text`` without its exclusions (``or`` and phrases kept).
+    without_exclusions: str = ""
 
     @property
     def words(self) -> list[str]:
@@ -80,17 +82,23 @@ def parse_query(text: str) -> ParsedQuery:
     cleaned = clean_query(text)
     positive: list[str] = []
     excluded: list[str] = []
+    kept: list[str] = []
     for match in _TOKEN.finditer(cleaned):
         negated, phrase, bare = match.groups()
         if phrase is not None:
             if words := _WORD.findall(phrase):
                 (excluded if negated else positive).append(" ".join(words))
+            if not negated:
+                kept.append(match.group(0))
             continue
         if bare.lower() == "or":
+            kept.append(bare)
             continue
         if words := _WORD.findall(bare):
             (excluded if bare.startswith("-") else positive).append(" ".join(words))
-    return ParsedQuery(cleaned, tuple(positive), tuple(excluded))
+        if not bare.startswith("-"):
+            kept.append(bare)
+    return ParsedQuery(cleaned, tuple(positive), tuple(excluded), " ".join(kept))
 
 
 def prefix_query(text: str, *, weights: str = "") -> str:

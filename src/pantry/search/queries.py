@@ -69,6 +69,12 @@ from pantry.core.textsearch import (
 TYPES = ("product", "post")
 # Documents of one type ranked per query; see "Cost" above.
 CANDIDATES = 100
+# With exclusions, documents matching the positive terms read per type.
+EXCLUSION_SCAN = 1000
+# Rows read from the head of each table before asking the index. Not for
+# posts: their long bodies make reading a row cost more, and a GIN bitmap
+# over 100,000 posts costs less than one over a million products.
+HEAD = {"product": 1000, "post": 0}
 # Fewer all-terms matches than this: also search for any of the terms.
 FALLBACK_BELOW = 5
 # Fewer matches than this: offer a spelling suggestion.
@@ -125,23 +131,49 @@ _SOURCES = {
 }
 
 
-def _candidates(kind: str, query_sql: str) -> str:
+def _head(kind: str, query_sql: str) -> str:
+    """SQL for the matches among the first ``HEAD[kind]`` rows of its table."""
+    select, _ = _SOURCES[kind]
+    return (
+        f"SELECT * FROM ({select} LIMIT %(head_{kind})s) AS h "
+        f"WHERE search_vector @@ {query_sql} LIMIT %(candidates)s"
+    )
+
+
+def _candidates(kind: str, query_sql: str, *, excludes: bool) -> str:
     """SQL for one type's top matches with their rank; ``found`` counts candidates.
 
     Candidates are the first matches by name/title (through the word index
     of search migration 0003) and the first matches anywhere, so documents
     with the words in their title are ranked even when the words are in
-    far more bodies than are read.
+    far more bodies than are read. "Anywhere" is answered from the head of
+    the table (``{kind}_head``) when it holds ``CANDIDATES`` matches, and
+    through the GIN index otherwise: a bitmap of every document with a
+    common word costs far more than reading a thousand rows.
     """
     select, title_words = _SOURCES[kind]
     matches = f"search_vector @@ {query_sql}"
+    # A one-time filter: PostgreSQL skips the index scan when it is false.
+    wanted = f"(SELECT count(*) FROM {kind}_head) < %(candidates)s"
+    indexed = f"{select} AND {wanted} AND {matches} LIMIT %(candidates)s"
+    if excludes:
+        # "a -b" where most documents with a also have b would make the
+        # index return every document with a, each read to find b: read at
+        # most EXCLUSION_SCAN of them instead.
+        positive = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(positive)s)"
+        indexed = (
+            f"SELECT * FROM ({select} AND {wanted} AND search_vector @@ {positive} "
+            f"LIMIT %(scan)s) AS s WHERE {matches} LIMIT %(candidates)s"
+        )
     source = f"""
         SELECT DISTINCT ON (id) * FROM (
             -- Exclusions (-word) may match outside the title: filter after.
             (SELECT * FROM ({select} AND {title_words} @@ {query_sql}
              LIMIT %(candidates)s) AS t WHERE {matches})
             UNION ALL
-            ({select} AND {matches} LIMIT %(candidates)s)
+            (SELECT * FROM {kind}_head)
+            UNION ALL
+            ({indexed})
         ) AS c"""
     return f"""
         SELECT '{kind}'::text AS type, d.id, d.slug, d.title, d.dated,
@@ -157,7 +189,7 @@ def _candidates(kind: str, query_sql: str) -> str:
         LIMIT %(limit)s"""
 
 
-def _search_sql(types: tuple[str, ...], *, fallback: bool) -> str:
+def _search_sql(types: tuple[str, ...], *, fallback: bool, excludes: bool) -> str:
     if fallback:
         query = (
             f"(websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(any_terms)s) "
@@ -166,11 +198,9 @@ def _search_sql(types: tuple[str, ...], *, fallback: bool) -> str:
     else:
         query = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(text)s)"
     # The query is written out where rows are matched, not read from the
-    # input CTE: PostgreSQL folds it to a constant at planning, so it can
-    # estimate how many rows match and pick the GIN index for a rare word
-    # but a sequential scan that stops at CANDIDATES rows for a word in most
-    # documents (reading a GIN bitmap of 900,000 rows costs far more).
-    parts = {kind: _candidates(kind, query) for kind in types}
+    # input CTE: PostgreSQL folds it to a constant at planning, and can use
+    # its statistics to choose between index and scan.
+    parts = {kind: _candidates(kind, query, excludes=excludes) for kind in types}
     found = " + ".join(
         f"(SELECT coalesce(max(found), 0) FROM {kind}_hits)" for kind in types
     )
@@ -183,6 +213,7 @@ def _search_sql(types: tuple[str, ...], *, fallback: bool) -> str:
                 CASE WHEN %(phrase)s <> ''
                     THEN phraseto_tsquery('{SEARCH_CONFIG}', %(phrase)s) END AS phrase
         ),
+        {", ".join(f"{kind}_head AS MATERIALIZED ({_head(kind, query)})" for kind in types)},
         {", ".join(f"{kind}_hits AS ({sql})" for kind, sql in parts.items())},
         top AS (
             {" UNION ALL ".join(f"SELECT * FROM {kind}_hits" for kind in types)}
@@ -218,12 +249,17 @@ def search_statement(
         "any_terms": parsed.any_term_text(),
         "excluded": parsed.excluded_text(),
         "phrase": parsed.phrase_text(),
+        "positive": parsed.any_term_text() if fallback else parsed.without_exclusions,
         "candidates": CANDIDATES,
+        "scan": EXCLUSION_SCAN,
+        "head_product": HEAD["product"],
+        "head_post": HEAD["post"],
         "limit": limit,
         "headline_chars": HEADLINE_CHARS,
         "headline_options": _HEADLINE_OPTIONS,
     }
-    return _search_sql(types, fallback=fallback), params
+    sql = _search_sql(types, fallback=fallback, excludes=bool(parsed.excluded))
+    return sql, params
 
 
 def _run(
