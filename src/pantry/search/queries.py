@@ -26,18 +26,18 @@ Ranking (higher first)::
     (``published_at`` of a post, ``created_at`` of a product), then slug.
 
 Cost
-    Each type is searched with its GIN indexes: the first ``CANDIDATES``
-    (100) documents matching in the name/title (word index of search
-    migration 0003) and the first ``CANDIDATES`` matching anywhere
-    (``search_vector @@ query``) are ranked, in SQL; the two top-``limit``
+    Nothing ranks a whole table. Per type the candidates are the first
+    ``CANDIDATES`` (100) documents matching in the name/title (word index of
+    search migration 0003) and the first ``CANDIDATES`` matching anywhere;
+    only they are ranked, in SQL. For products, "anywhere" is first looked
+    for in the first ``HEAD`` rows of the table, and the GIN index runs only
+    when those hold too few (a common word is answered without a bitmap of
+    most of the table). With exclusions, at most ``EXCLUSION_SCAN``
+    documents matching the positive terms are read. The two top-``limit``
     lists are merged in SQL and ``ts_headline`` runs only for the rows
-    returned. The query is a constant when planned, so for a word most
-    documents have PostgreSQL reads the table until it has enough instead.
-    A query costs the same whatever the table size, at the price that
-    among more than ``CANDIDATES`` matches of one kind, only the first
-    ``CANDIDATES`` (in table order) are ranked.
-    Searching is one statement (two with the fallback), plus one for the
-    suggestion when few documents were found: never a count per row.
+    returned. Searching is one statement (two with the fallback), plus one
+    for the suggestion when few documents were found. The price: among more
+    matches than these bounds, which ones are ranked is table order.
 
 Highlights
     ``ts_headline`` marks matches with control characters that are removed
