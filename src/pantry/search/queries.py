@@ -352,12 +352,6 @@ _SUGGEST_HEAD = {
         "SELECT slug, name, search_vector FROM catalog_product WHERE is_active "
         "LIMIT %(scan)s) AS head WHERE search_vector @@ (SELECT query FROM titles)"
     ),
-    "post": (
-        "SELECT 'post' AS type, slug, title FROM ("
-        "SELECT slug, title, search_vector FROM journal_post "
-        "WHERE status = 'published' AND published_at <= now() "
-        "LIMIT %(scan)s) AS head WHERE search_vector @@ (SELECT query FROM titles)"
-    ),
 }
 _SUGGEST_INDEXED = {
     "product": (
@@ -391,20 +385,25 @@ _WEIGHT_A = r"regexp_replace(query::text, '''(\s|\)|$)', ''':A\1', 'g')::tsquery
 
 
 def _suggest_sql(types: tuple[str, ...]) -> str:
-    head = " UNION ALL ".join(
-        f"({_SUGGEST_HEAD[kind]} LIMIT %(candidates)s)" for kind in types
+    # Only products have a head: post rows are long to read, and the title
+    # index of 100,000 posts is cheap even for a common prefix.
+    head = (
+        f"({_SUGGEST_HEAD['product']} LIMIT %(candidates)s)"
+        if "product" in types
+        else "SELECT NULL::text, NULL::text, NULL::text WHERE false"
     )
     # The query is read from a CTE, so the planner assumes it selective and
     # uses the index, rather than misjudging a generated query.
     indexed = " UNION ALL ".join(
         f"({_SUGGEST_INDEXED[kind]} "
-        "AND (SELECT count(*) FROM head) < %(limit)s LIMIT %(candidates)s)"
+        + ("AND (SELECT count(*) FROM head) < %(limit)s " if kind == "product" else "")
+        + "LIMIT %(candidates)s)"
         for kind in types
     )
     return f"""
         WITH input AS MATERIALIZED (SELECT {_SUGGEST_QUERY} AS query),
         titles AS MATERIALIZED (SELECT {_WEIGHT_A} AS query FROM input),
-        head AS MATERIALIZED ({head}),
+        head (type, slug, title) AS MATERIALIZED ({head}),
         indexed AS ({indexed})
         SELECT type, slug, title FROM (
             SELECT * FROM head UNION SELECT * FROM indexed
