@@ -28,7 +28,7 @@ MAX_TERMS = 16
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 # Word characters without the underscore: what the PostgreSQL parser keeps.
-WORD_PATTERN = _WORD = re.compile(r"[^\W_]+")
+WORD_PATTERN = re.compile(r"[^\W_]+")
 
 
 def clean_query(text: str) -> str:
@@ -55,7 +55,7 @@ class ParsedQuery:
     @property
     def words(self) -> list[str]:
         """Every positive word in order, phrases split into their words."""
-        return [word for term in self.positive for word in _WORD.findall(term)]
+        return [word for term in self.positive for word in WORD_PATTERN.findall(term)]
 
     def any_term_text(self) -> str:
         """websearch text matching any positive term: ``a or "b c"``."""
@@ -86,7 +86,7 @@ def parse_query(text: str) -> ParsedQuery:
     for match in _TOKEN.finditer(cleaned):
         negated, phrase, bare = match.groups()
         if phrase is not None:
-            if words := _WORD.findall(phrase):
+            if words := WORD_PATTERN.findall(phrase):
                 (excluded if negated else positive).append(" ".join(words))
             if not negated:
                 kept.append(match.group(0))
@@ -94,7 +94,7 @@ def parse_query(text: str) -> ParsedQuery:
         if bare.lower() == "or":
             kept.append(bare)
             continue
-        if words := _WORD.findall(bare):
+        if words := WORD_PATTERN.findall(bare):
             (excluded if bare.startswith("-") else positive).append(" ".join(words))
         if not bare.startswith("-"):
             kept.append(bare)
@@ -108,7 +108,7 @@ def prefix_query(text: str, *, weights: str = "") -> str:
     word characters pass, so the result is always valid tsquery syntax; ""
     when there is no word.
     """
-    words = _WORD.findall(clean_query(text))[:MAX_TERMS]
+    words = WORD_PATTERN.findall(clean_query(text))[:MAX_TERMS]
     if not words:
         return ""
     parts = [f"{word}:{weights}" if weights else word for word in words[:-1]]

@@ -57,13 +57,11 @@ from django.db import connection
 from pantry.core.textsearch import (
     MAX_TERMS,
     SEARCH_CONFIG,
+    WORD_PATTERN,
     ParsedQuery,
     clean_query,
     parse_query,
     strip_accents,
-)
-from pantry.core.textsearch import (
-    WORD_PATTERN as _WORD,
 )
 
 TYPES = ("product", "post")
@@ -424,7 +422,7 @@ def suggest(prefix: str, *, types: tuple[str, ...] = TYPES) -> list[SuggestItem]
     Text of fewer than two letters finds nothing: a one-letter prefix matches
     most of the catalog and tells nothing.
     """
-    if sum(ch.isalnum() for ch in prefix) < 2 or not _WORD.search(prefix):
+    if sum(ch.isalnum() for ch in prefix) < 2 or not WORD_PATTERN.search(prefix):
         return []
     with connection.cursor() as cursor:
         cursor.execute(*suggest_statement(prefix, types))
@@ -435,7 +433,7 @@ def suggest_statement(
     prefix: str, types: tuple[str, ...]
 ) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of search-as-you-type for ``prefix``."""
-    *words, typed = _WORD.findall(clean_query(prefix))[:MAX_TERMS]
+    *words, typed = WORD_PATTERN.findall(clean_query(prefix))[:MAX_TERMS]
     params = {
         "words": " & ".join(words),
         "typed": typed,
