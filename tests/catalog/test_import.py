@@ -113,6 +113,15 @@ def test_missing_optional_fields_take_their_defaults(laptops):
 BAD_LINES = [
     (b'{"name": "Broken"', "bad JSON: Expecting ',' delimiter at column 18"),
     (b"[1, 2]", "a line must be a JSON object"),
+    (b'{"name": "x", "specs": {"w": NaN}}', "bad JSON: NaN is not a JSON value"),
+    (
+        b'{"name": "\\ud800 alone"}',
+        "bad JSON: a \\u escape is an unpaired UTF-16 surrogate",
+    ),
+    (
+        b'{"specs": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "bad JSON: nested too deeply",
+    ),
     (product(name=42), "name must be a string"),
     (product(name=" "), "name is required"),
     ({"slug": "x", "category": "laptops"}, "name is required"),

@@ -2,12 +2,14 @@
 
 The file is read once, line by line, in bounded memory. Each line is parsed
 and its shape checked in Python (JSON, types, lengths, signs); lines that
-pass are streamed with COPY into temporary staging tables. What needs the
-whole file or the database (unknown categories, slugs and SKUs repeated in
-the file, a SKU that belongs to another product) is checked in SQL on the
-staging tables. Then products are upserted by slug and variants by SKU in the
-same transaction, touching only rows whose values differ, so importing the
-same file twice changes nothing, not even ``updated_at``.
+pass go, a chunk at a time, with COPY into temporary staging tables. What
+needs the file so far or the database (unknown categories, slugs and SKUs
+repeated in the file, a SKU that belongs to another product) is checked in
+SQL on the staging tables. Then the chunk's products are upserted by slug and
+variants by SKU, touching only rows whose values differ, so importing the
+same file twice changes nothing, not even ``updated_at``. The whole file is
+one transaction: when a line is invalid (and invalid lines are not to be
+skipped) everything is rolled back.
 """
 
 from __future__ import annotations
@@ -336,8 +338,6 @@ def jsonl_products(raw: IO[bytes], result: ImportResult) -> Iterator[tuple[int, 
             result.add_error(number, f"bad JSON: {exc.msg} at column {exc.colno}")
         except ValueError as exc:
             result.add_error(number, f"bad JSON: {exc}")
-        except RecursionError:
-            result.add_error(number, "bad JSON: nested too deeply")
 
 
 def _csv_json(value: str, column: str) -> Any:
@@ -583,9 +583,28 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def loads(text: str) -> Any:
-    """Parse JSON text keeping numbers exact and refusing NaN/Infinity."""
-    return json.loads(text, parse_float=parse_number, parse_constant=_reject_constant)
+    """Parse JSON text keeping numbers exact and refusing NaN/Infinity.
+
+    Raises ValueError (JSONDecodeError is one) for text that is not JSON or
+    holds a UTF-16 surrogate escape without its pair, which has no UTF-8
+    form and so cannot be stored.
+    """
+    try:
+        value = json.loads(
+            text, parse_float=parse_number, parse_constant=_reject_constant
+        )
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            _json(value).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a \\u escape is an unpaired UTF-16 surrogate") from None
+    return value
 
 
 def product_rows(line: int, product: dict[str, Any]) -> tuple[str, list[str]]:
