@@ -672,7 +672,11 @@ SQL_CHECKS = (
     FROM import_variant v JOIN import_seen_sku seen USING (sku)
     WHERE seen.line <> v.line
     """,
-    # Only for the first line of a SKU: a repeat is reported as one above.
+)
+# Only for the first line of a SKU (a repeat is reported as one above), and
+# only when the catalog had variants before the import: SKUs that this
+# import added to another product are repeats in the file.
+OWNER_CHECK = (
     """
     INSERT INTO import_invalid (line, reason)
     SELECT v.line, format('SKU %L belongs to product %L', v.sku, p.slug)
@@ -877,8 +881,11 @@ def import_products(
         # Django's foreign keys are deferred; immediate checks keep no queue
         # of a million pending events and allow dropping constraints.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SELECT count(*) FROM catalog_product")
-        existing = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*), EXISTS (SELECT FROM catalog_variant) FROM catalog_product"
+        )
+        existing, had_variants = cursor.fetchone()
+        checks = SQL_CHECKS + OWNER_CHECK if had_variants else SQL_CHECKS
         reader.start()
         try:
             with ExitStack() as stack:
@@ -909,7 +916,7 @@ def import_products(
                                     keep_unique=True,
                                 )
                             )
-                    _load_chunk(cursor, chunk, result, skip_invalid)
+                    _load_chunk(cursor, chunk, result, checks, skip_invalid)
                     result.staged += len(chunk.products)
         finally:
             stop.set()
@@ -936,14 +943,18 @@ def import_products(
 
 
 def _load_chunk(
-    cursor: Any, chunk: _Chunk, result: ImportResult, skip_invalid: bool
+    cursor: Any,
+    chunk: _Chunk,
+    result: ImportResult,
+    checks: tuple[str, ...],
+    skip_invalid: bool,
 ) -> None:
     cursor.execute("TRUNCATE import_product, import_variant")
     _copy_rows(cursor, COPY_PRODUCTS, chunk.products)
     _copy_rows(cursor, COPY_VARIANTS, chunk.variants)
     # No ANALYZE: it would cost more per chunk than the checks; without
     # statistics the planner sizes the staging tables from their pages.
-    for check in SQL_CHECKS:
+    for check in checks:
         cursor.execute(check)
     if not skip_invalid:
         if result.error_count:
