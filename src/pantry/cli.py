@@ -66,7 +66,14 @@ def _friendly(exc: BaseException) -> str | None:
         from psycopg_pool import PoolTimeout
     except ImportError:  # pragma: no cover
         return None
-    if isinstance(exc, OperationalError | psycopg.OperationalError | PoolTimeout):
+    if not isinstance(exc, OperationalError | psycopg.OperationalError):
+        return None
+    cause = exc if isinstance(exc, psycopg.Error) else exc.__cause__
+    # Only a failed connection is the user's to fix (sqlstate class 08, or
+    # none when the server was never reached); other operational errors
+    # are bugs and keep their traceback.
+    sqlstate = getattr(cause, "sqlstate", None)
+    if isinstance(cause, PoolTimeout) or sqlstate is None or sqlstate.startswith("08"):
         return "cannot reach the database: " + _first_line(str(exc))
     return None
 
