@@ -21,7 +21,15 @@ from pathlib import Path
 from bench import cases
 from bench.harness import ROOT, Bench, bench_env, machine, server
 
-ORDER = ["platform", "catalog_data", "catalog", "journal", "search", "orders", "storefront"]
+ORDER = [
+    "platform",
+    "catalog_data",
+    "catalog",
+    "journal",
+    "search",
+    "orders",
+    "storefront",
+]
 
 
 def main() -> int:

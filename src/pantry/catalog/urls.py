@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from pantry.catalog import views
 
 app_name = "catalog"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]
