@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from pantry.search import views
 
 app_name = "search"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("search/", views.search_page, name="search"),
+]

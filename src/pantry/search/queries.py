@@ -1,0 +1,307 @@
+"""Search across products and posts: one ranked list, highlights, suggestions.
+
+Matching
+    The text goes through ``websearch_to_tsquery`` on the ``pantry``
+    configuration (stems after unaccent), so ``"exact phrase"``, ``or`` and
+    ``-excluded`` work, and any text at all is a valid query. Products must be
+    active; posts published with ``published_at <= now()``. When the
+    all-terms query (``a b`` means ``a & b``) finds fewer than
+    ``FALLBACK_BELOW`` documents, a second query accepts any of the positive
+    terms (``a | b``, exclusions kept) so partial matches still show, below
+    the full ones.
+
+Ranking (higher first)::
+
+    rank = 8 * all_terms       -- the document matches every term
+         + 4 * phrase          -- ... and the positive words as one phrase
+         + 2 * in_title        -- the query matches the name/title alone (A)
+         + 1 * in_tags         -- the query matches the tags alone (B)
+         + cd / (cd + 1)       -- cd = ts_rank_cd({D .1, C .2, B .4, A 1}, ...)
+
+    The bonuses are 0 or 1, and the last term lies in [0, 1), so every tier
+    beats all of the tiers below it: a phrase match beats any match of the
+    words apart, a title match beats a tag match, which beats a body-only
+    match; within a tier, cover density (more and closer occurrences, in
+    heavier fields) decides. Equal ranks go to the newer document
+    (``published_at`` of a post, ``created_at`` of a product), then slug.
+
+Cost
+    Each type is searched with its GIN index (``search_vector @@ query``),
+    and only its first ``CANDIDATES`` matches are ranked, in SQL; the two
+    top-``limit`` lists are merged in SQL and ``ts_headline`` runs only for
+    the rows returned. So a query costs the same whatever the table size, at
+    the price that a word found in more than ``CANDIDATES`` documents of one
+    type is ranked among the first ``CANDIDATES`` of them in index order.
+    Searching is one statement (two with the fallback), plus one for the
+    suggestion when few documents were found: never a count per row.
+
+Highlights
+    ``ts_headline`` marks matches with control characters that are removed
+    from the text first, so they cannot occur in it; the result is then
+    HTML-escaped as a whole and the markers become ``<mark>``/``</mark>``.
+    A product named ``<script>`` is shown as text.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from pantry.core.textsearch import (
+    MAX_TERMS,
+    SEARCH_CONFIG,
+    ParsedQuery,
+    clean_query,
+    parse_query,
+    prefix_query,
+)
+
+TYPES = ("product", "post")
+# Documents of one type ranked per query; see "Cost" above.
+CANDIDATES = 1000
+# Fewer all-terms matches than this: also search for any of the terms.
+FALLBACK_BELOW = 5
+# Fewer matches than this: offer a spelling suggestion.
+SUGGEST_BELOW = 3
+# A lexicon word must be at least this similar (pg_trgm) to replace a word.
+SUGGEST_SIMILARITY = 0.35
+SUGGEST_LIMIT = 10
+# Suggest rows fetched per type before ordering them (bounded, index order).
+SUGGEST_CANDIDATES = 50
+# Headlines look at this much of a document: ts_headline parses all it gets.
+HEADLINE_CHARS = 20_000
+
+START, STOP = "\x02", "\x03"
+_HEADLINE_OPTIONS = (
+    f'StartSel="{START}", StopSel="{STOP}", MaxWords=30, MinWords=12, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+# Characters removed from text before ts_headline: the markers, and (from
+# post bodies) Markdown emphasis and heading marks that would clutter a snippet.
+_STRIP = START + STOP
+_STRIP_MARKDOWN = START + STOP + "*_`#"
+
+
+@dataclass(frozen=True)
+class Hit:
+    type: str
+    slug: str
+    title: str
+    headline: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    items: list[Hit]
+    suggestion: str | None
+
+
+@dataclass(frozen=True)
+class SuggestItem:
+    type: str
+    slug: str
+    title: str
+
+
+def _candidates(kind: str, query_sql: str) -> str:
+    """SQL for one type's top matches with their rank; ``found`` counts candidates."""
+    if kind == "product":
+        source = (
+            "SELECT id, slug, name AS title, created_at AS dated, search_vector "
+            "FROM catalog_product WHERE is_active AND search_vector @@ "
+            f"{query_sql} LIMIT %(candidates)s"
+        )
+    else:
+        source = (
+            "SELECT id, slug, title, published_at AS dated, search_vector "
+            "FROM journal_post WHERE status = 'published' AND published_at <= now() "
+            f"AND search_vector @@ {query_sql} LIMIT %(candidates)s"
+        )
+    return f"""
+        SELECT '{kind}'::text AS type, d.id, d.slug, d.title, d.dated,
+            8 * (d.search_vector @@ all_terms)::int
+            + 4 * coalesce(d.search_vector @@ phrase, false)::int
+            + 2 * (ts_filter(d.search_vector, '{{a}}') @@ query)::int
+            + (ts_filter(d.search_vector, '{{b}}') @@ query)::int
+            + ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, query, 32)
+            AS rank,
+            count(*) OVER () AS found
+        FROM ({source}) AS d, input
+        ORDER BY rank DESC, d.dated DESC, d.id DESC
+        LIMIT %(limit)s"""
+
+
+def _search_sql(types: tuple[str, ...], *, fallback: bool) -> str:
+    query_sql = "(SELECT query FROM input)"
+    if fallback:
+        query = (
+            f"websearch_to_tsquery('{SEARCH_CONFIG}', %(any_terms)s) "
+            f"&& websearch_to_tsquery('{SEARCH_CONFIG}', %(excluded)s)"
+        )
+    else:
+        query = f"websearch_to_tsquery('{SEARCH_CONFIG}', %(text)s)"
+    parts = {kind: _candidates(kind, query_sql) for kind in types}
+    found = " + ".join(
+        f"(SELECT coalesce(max(found), 0) FROM {kind}_hits)" for kind in types
+    )
+    strip = f"translate(%s, '{_STRIP}', '')"
+    strip_markdown = f"translate(%s, '{_STRIP_MARKDOWN}', '')"
+    return f"""
+        WITH input AS MATERIALIZED (
+            SELECT {query} AS query,
+                websearch_to_tsquery('{SEARCH_CONFIG}', %(text)s) AS all_terms,
+                CASE WHEN %(phrase)s <> ''
+                    THEN phraseto_tsquery('{SEARCH_CONFIG}', %(phrase)s) END AS phrase
+        ),
+        {", ".join(f"{kind}_hits AS ({sql})" for kind, sql in parts.items())},
+        top AS (
+            {" UNION ALL ".join(f"SELECT * FROM {kind}_hits" for kind in types)}
+            ORDER BY rank DESC, dated DESC, slug
+            LIMIT %(limit)s
+        )
+        SELECT top.type, top.slug, top.title, top.rank,
+            ts_headline('{SEARCH_CONFIG}',
+                CASE top.type
+                    WHEN 'product' THEN {strip % "coalesce(nullif(p.description, ''), p.name)"}
+                    ELSE {strip_markdown % "left(j.body, %(headline_chars)s)"}
+                END,
+                input.query, %(headline_options)s) AS headline,
+            ({found}) AS found
+        FROM top CROSS JOIN input
+        LEFT JOIN catalog_product AS p ON top.type = 'product' AND p.id = top.id
+        LEFT JOIN journal_post AS j ON top.type = 'post' AND j.id = top.id
+        ORDER BY top.rank DESC, top.dated DESC, top.slug"""
+
+
+def _highlight(headline: str) -> str:
+    """Escape everything, then turn the match markers into ``<mark>`` tags."""
+    escaped = html.escape(headline, quote=False)
+    return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
+
+
+def _run(
+    parsed: ParsedQuery, types: tuple[str, ...], limit: int, *, fallback: bool
+) -> tuple[list[Hit], int]:
+    params: dict[str, Any] = {
+        "text": parsed.text,
+        "any_terms": parsed.any_term_text(),
+        "excluded": parsed.excluded_text(),
+        "phrase": parsed.phrase_text(),
+        "candidates": CANDIDATES,
+        "limit": limit,
+        "headline_chars": HEADLINE_CHARS,
+        "headline_options": _HEADLINE_OPTIONS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_search_sql(types, fallback=fallback), params)
+        rows = cursor.fetchall()
+    hits = [
+        Hit(
+            type=kind,
+            slug=slug,
+            title=title,
+            headline=_highlight(headline),
+            rank=round(float(rank), 4),
+        )
+        for kind, slug, title, rank, headline, _ in rows
+    ]
+    return hits, (rows[0][5] if rows else 0)
+
+
+def search(text: str, *, types: tuple[str, ...] = TYPES, limit: int = 20) -> SearchResult:
+    """The ``limit`` best products and posts for web-search ``text``, and a suggestion.
+
+    Text with no positive word (empty, punctuation, only exclusions) finds
+    nothing rather than everything.
+    """
+    parsed = parse_query(text)
+    if not parsed.positive:
+        return SearchResult(items=[], suggestion=None)
+    hits, found = _run(parsed, types, limit, fallback=False)
+    if found < FALLBACK_BELOW:
+        more, found = _run(parsed, types, limit, fallback=True)
+        seen = {(hit.type, hit.slug) for hit in hits}
+        hits = hits + [hit for hit in more if (hit.type, hit.slug) not in seen]
+        hits = hits[:limit]
+    suggestion = suggest_spelling(parsed) if found < SUGGEST_BELOW else None
+    return SearchResult(items=hits, suggestion=suggestion)
+
+
+_SPELLING_SQL = f"""
+    SELECT raw.ord,
+        EXISTS (SELECT 1 FROM search_lexicon AS l WHERE l.word = t.word) AS known,
+        (SELECT l.word FROM search_lexicon AS l
+         WHERE l.word %% t.word AND similarity(l.word, t.word) >= {SUGGEST_SIMILARITY}
+         ORDER BY similarity(l.word, t.word) DESC,
+             l.product_count + l.post_count DESC, l.word
+         LIMIT 1) AS best
+    FROM unnest(%s::text[]) WITH ORDINALITY AS raw(word, ord),
+        LATERAL (SELECT lower(unaccent(raw.word)) AS word) AS t
+    WHERE length(t.word) >= 3
+"""
+
+
+def suggest_spelling(parsed: ParsedQuery) -> str | None:
+    """The query with each word unknown to the lexicon replaced by the closest
+    known word, or None when no word changes."""
+    words = parsed.words[:MAX_TERMS]
+    if not words:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_SPELLING_SQL, [words])
+        rows = cursor.fetchall()
+    replacements = {
+        words[ord_ - 1]: best for ord_, known, best in rows if not known and best
+    }
+    if not replacements:
+        return None
+    corrected = [replacements.get(word, word.lower()) for word in words]
+    return " ".join(corrected)
+
+
+def _suggest_sql(types: tuple[str, ...]) -> str:
+    parts = []
+    if "product" in types:
+        parts.append(
+            "(SELECT 'product' AS type, slug, name AS title FROM catalog_product "
+            f"WHERE is_active AND search_vector @@ to_tsquery('{SEARCH_CONFIG}', %(q)s) "
+            "LIMIT %(candidates)s)"
+        )
+    if "post" in types:
+        parts.append(
+            "(SELECT 'post' AS type, slug, title FROM journal_post "
+            "WHERE status = 'published' AND published_at <= now() "
+            f"AND search_vector @@ to_tsquery('{SEARCH_CONFIG}', %(q)s) "
+            "LIMIT %(candidates)s)"
+        )
+    return f"""
+        SELECT type, slug, title FROM ({" UNION ALL ".join(parts)}) AS s
+        ORDER BY starts_with(lower(unaccent(title)), lower(unaccent(%(start)s))) DESC,
+            length(title), title, type, slug
+        LIMIT %(limit)s"""
+
+
+def suggest(prefix: str, *, types: tuple[str, ...] = TYPES) -> list[SuggestItem]:
+    """Up to 10 products and posts whose name/title has every word of ``prefix``,
+    the last one as a prefix ("lapt" finds laptops); names starting with the
+    text come first, then shorter names.
+
+    Text of fewer than two letters finds nothing: a one-letter prefix matches
+    most of the catalog and tells nothing.
+    """
+    query = prefix_query(prefix, weights="A")
+    if sum(ch.isalnum() for ch in prefix) < 2 or not query:
+        return []
+    params = {
+        "q": query,
+        "start": clean_query(prefix),
+        "candidates": SUGGEST_CANDIDATES,
+        "limit": SUGGEST_LIMIT,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_suggest_sql(types), params)
+        return [SuggestItem(*row) for row in cursor.fetchall()]
