@@ -11,10 +11,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Now
 
 from pantry.catalog.models import CENT, Category, Product, Promotion, Variant
+from pantry.journal.models import Post
+from pantry.journal.queries import post_list
 
 HOME_CATEGORIES = 8
 HOME_PRODUCTS = 8
@@ -96,7 +106,111 @@ def newest_products(limit: int = HOME_PRODUCTS) -> list[ProductCard]:
 
 
 def latest_posts(limit: int = HOME_POSTS) -> list[Any]:
-    """The newest public journal posts with their authors; empty until the
-    journal app has posts."""
-    # TODO(#7): read through the journal's queries once they land.
-    return []
+    """The newest public journal posts, with their authors."""
+    return list(post_list(limit=limit).rows)
+
+
+RELATED_POSTS = 5
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    sku: str
+    options: str
+    price: Decimal
+    effective_price: Decimal
+    currency: str
+    stock: int
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    product: Product
+    percent_off: Decimal | None
+    promotion_ends_at: Any
+    variants: list[VariantRow]
+    specs: list[tuple[str, str]]
+    posts: list[Any]
+
+
+def spec_rows(specs: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Flatten nested specs into (label, value) rows: "Screen / Size in"."""
+    rows: list[tuple[str, str]] = []
+    if not isinstance(specs, dict):
+        return [(prefix or "Value", _spec_value(specs))]
+    for key, value in specs.items():
+        label = str(key).replace("_", " ").strip().capitalize()
+        label = f"{prefix} / {label}" if prefix else label
+        if isinstance(value, dict) and value:
+            rows.extend(spec_rows(value, label))
+        else:
+            rows.append((label, _spec_value(value)))
+    return rows
+
+
+def _spec_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_spec_value(item) for item in value)
+    if isinstance(value, dict):
+        return "—"
+    return str(value)
+
+
+def option_text(options: Any) -> str:
+    """A variant's options as "ram: 8GB, disk: 256GB"."""
+    if not isinstance(options, dict) or not options:
+        return ""
+    return ", ".join(f"{key}: {_spec_value(value)}" for key, value in options.items())
+
+
+def product_page(slug: str) -> ProductPage | None:
+    """The product page's data in three queries, or None for an unknown slug."""
+    running = Promotion.objects.filter(product=OuterRef("pk"), during__contains=Now())
+    product = (
+        Product.objects.filter(slug=slug, is_active=True)
+        .select_related("category")
+        .defer("search_vector")
+        .annotate(
+            percent_off=Subquery(running.values("percent_off")[:1]),
+            promotion_ends_at=Subquery(
+                running.annotate(
+                    ends=Func(
+                        F("during"), function="upper", output_field=DateTimeField()
+                    )
+                ).values("ends")[:1]
+            ),
+        )
+        .first()
+    )
+    if product is None:
+        return None
+    percent_off = product.percent_off
+    variants = [
+        VariantRow(
+            sku=variant.sku,
+            options=option_text(variant.options),
+            price=variant.price,
+            effective_price=variant.effective_price(percent_off),
+            currency=variant.currency,
+            stock=variant.stock,
+        )
+        for variant in Variant.objects.filter(product=product).order_by("price", "sku")
+    ]
+    return ProductPage(
+        product=product,
+        percent_off=percent_off,
+        promotion_ends_at=product.promotion_ends_at,
+        variants=variants,
+        specs=spec_rows(product.specs) if product.specs else [],
+        posts=list(
+            Post.objects.public()
+            .filter(products=product)
+            .select_related("author")
+            .only("slug", "title", "excerpt", "published_at", "author__display_name")
+            .order_by("-published_at", "-id")[:RELATED_POSTS]
+        ),
+    )

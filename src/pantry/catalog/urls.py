@@ -5,4 +5,5 @@ from pantry.catalog import views
 app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("products/<slug:slug>/", views.product_detail, name="product"),
 ]

@@ -212,7 +212,9 @@ def _run(
     return hits, (rows[0][5] if rows else 0)
 
 
-def search(text: str, *, types: tuple[str, ...] = TYPES, limit: int = 20) -> SearchResult:
+def search(
+    text: str, *, types: tuple[str, ...] = TYPES, limit: int = 20
+) -> SearchResult:
     """The ``limit`` best products and posts for web-search ``text``, and a suggestion.
 
     Text with no positive word (empty, punctuation, only exclusions) finds
