@@ -1,3 +1,490 @@
-from ninja import Router
+"""Catalog endpoints of API.md: products, facets, variants, categories,
+promotions. Handlers parse, call one query or service, and shape output."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator, field_validator, model_validator
+
+from pantry.catalog import queries, services
+from pantry.catalog.models import TAG_MAX_LENGTH
+from pantry.core.auth import staff
+from pantry.core.errors import BadRequest
+from pantry.core.pagination import check_limit
 
 router = Router(tags=["catalog"])
+
+LIST_PARAMETERS = (
+    "q",
+    "tag",
+    "any_tag",
+    "category",
+    "min_price",
+    "max_price",
+    "in_stock",
+    "sort",
+    "limit",
+    "cursor",
+)
+FACET_PARAMETERS = tuple(
+    p for p in LIST_PARAMETERS if p not in ("sort", "limit", "cursor")
+)
+MAX_FILTER_VALUES = 20
+MAX_SPEC_PATH = 200
+SLUG = r"^[-a-zA-Z0-9_]+$"
+
+
+def _clean_text(value: Any) -> Any:
+    """Refuse text PostgreSQL cannot store (NUL, lone surrogates), anywhere."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text may not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text is not valid Unicode") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _clean_text(key)
+            _clean_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _clean_text(item)
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+JsonObject = Annotated[dict[str, Any], AfterValidator(_clean_text)]
+StringMap = Annotated[dict[str, str], AfterValidator(_clean_text)]
+Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+Stock = Annotated[int, Field(ge=0, le=2**31 - 1)]
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s]+$")]
+
+
+# -- schemas -------------------------------------------------------------
+
+
+class VariantIn(Schema):
+    sku: Sku
+    price: Price
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    stock: Stock = 0
+    options: JsonObject = {}
+
+    def as_input(self) -> services.VariantInput:
+        return services.VariantInput(
+            sku=self.sku,
+            price=self.price,
+            stock=self.stock,
+            currency=self.currency or "",
+            options=self.options,
+        )
+
+
+class ProductIn(Schema):
+    name: Text = Field(min_length=1, max_length=200)
+    slug: str | None = Field(None, max_length=200, pattern=SLUG)
+    description: Text = Field("", max_length=20_000)
+    category: str = Field(max_length=100)
+    tags: list[Text] = Field([], max_length=50)
+    specs: JsonObject = {}
+    attributes: StringMap = {}
+    is_active: bool = True
+    variants: list[VariantIn] = Field([], max_length=200)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: list[str]) -> list[str]:
+        return _normalised_tags(tags)
+
+
+class ProductPatch(Schema):
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    slug: str | None = Field(None, max_length=200, pattern=SLUG)
+    description: Text | None = Field(None, max_length=20_000)
+    category: str | None = Field(None, max_length=100)
+    tags: list[Text] | None = Field(None, max_length=50)
+    specs: JsonObject | None = None
+    attributes: StringMap | None = None
+    is_active: bool | None = None
+    variants: list[VariantIn] | None = Field(None, max_length=200)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: list[str] | None) -> list[str] | None:
+        return None if tags is None else _normalised_tags(tags)
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> ProductPatch:
+        nulls = [k for k in self.model_fields_set if getattr(self, k) is None]
+        if nulls:
+            raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
+        return self
+
+
+class VariantPatch(Schema):
+    price: Price | None = None
+    stock: Stock | None = None
+    options: JsonObject | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> VariantPatch:
+        nulls = [k for k in self.model_fields_set if getattr(self, k) is None]
+        if nulls:
+            raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
+        return self
+
+
+class CategoryIn(Schema):
+    slug: str = Field(min_length=1, max_length=100, pattern=SLUG)
+    name: Text = Field(min_length=1, max_length=200)
+    parent: str | None = Field(None, max_length=100)
+
+
+class PromotionIn(Schema):
+    percent_off: Decimal = Field(gt=0, le=100, max_digits=5, decimal_places=2)
+    starts_at: datetime
+    ends_at: datetime
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("needs a UTC offset (e.g. 2026-01-01T00:00:00Z)")
+        return value
+
+
+class CategoryRef(Schema):
+    slug: str
+    name: str
+    path: list[str]
+
+
+class PriceRange(Schema):
+    min: str | None
+    max: str | None
+    currency: str
+
+
+class VariantOut(Schema):
+    sku: str
+    price: str
+    effective_price: str
+    currency: str
+    stock: int
+    options: dict[str, Any]
+
+
+class ProductOut(Schema):
+    id: int
+    slug: str
+    name: str
+    description: str
+    tags: list[str]
+    specs: dict[str, Any]
+    attributes: dict[str, str]
+    is_active: bool
+    category: CategoryRef
+    price: PriceRange
+    promotion: dict[str, str] | None
+    variants: list[VariantOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductPage(Schema):
+    items: list[ProductOut]
+    next: str | None
+
+
+class TagCount(Schema):
+    value: str
+    count: int
+
+
+class CategoryCount(Schema):
+    slug: str
+    name: str
+    path: list[str]
+    count: int
+
+
+class FacetPrice(Schema):
+    min: str | None
+    max: str | None
+
+
+class Facets(Schema):
+    tags: list[TagCount]
+    categories: list[CategoryCount]
+    price: FacetPrice
+
+
+class CategoryNode(Schema):
+    slug: str
+    name: str
+    children: list[CategoryNode]
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+    path: list[str]
+
+
+class PromotionOut(Schema):
+    id: int
+    product: str
+    percent_off: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class ListParams(Schema):
+    """Documented query parameters; ``spec.<path>`` and ``attr.<key>`` too."""
+
+    q: str | None = None
+    tag: list[str] = []
+    any_tag: list[str] = []
+    category: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = None
+    sort: str | None = None
+    limit: int | None = None
+    cursor: str | None = None
+
+
+def _normalised_tags(tags: list[str]) -> list[str]:
+    cleaned = [tag.strip().lower() for tag in tags]
+    for tag in cleaned:
+        if not tag:
+            raise ValueError("tags may not be blank")
+        if len(tag) > TAG_MAX_LENGTH:
+            raise ValueError(f"tags are at most {TAG_MAX_LENGTH} characters")
+    return list(dict.fromkeys(cleaned))
+
+
+# -- query string parsing ------------------------------------------------
+
+
+def _filters(request: HttpRequest, allowed: tuple[str, ...]) -> queries.ProductFilters:
+    """Parse and check the filter parameters; BadRequest names the valid ones."""
+    params = request.GET
+    for key in params:
+        if key in allowed or key.startswith(("spec.", "attr.")):
+            continue
+        valid = ", ".join([*allowed, "spec.<path>", "attr.<key>"])
+        raise BadRequest(
+            f"Unknown parameter {key!r}; valid parameters are: {valid}.",
+            fields={key: "unknown parameter"},
+        )
+    for key, values in params.lists():
+        for value in [key, *values]:
+            try:
+                _clean_text(value)
+            except ValueError as exc:
+                raise BadRequest(f"Parameter {key!r}: {exc}.") from None
+    specs: list[tuple[list[str], str]] = []
+    attributes: list[tuple[str, str]] = []
+    for key, values in params.lists():
+        if key.startswith("spec."):
+            path = key.removeprefix("spec.")
+            if not path or len(path) > MAX_SPEC_PATH:
+                raise BadRequest(
+                    "A spec filter needs a path of 1 to 200 characters.",
+                    fields={key: "bad path"},
+                )
+            specs.extend((path.split("."), value) for value in values)
+        elif key.startswith("attr."):
+            name = key.removeprefix("attr.")
+            attributes.extend((name, value) for value in values)
+    if len(specs) + len(attributes) > MAX_FILTER_VALUES:
+        raise BadRequest(f"At most {MAX_FILTER_VALUES} spec and attr filters.")
+    tags = _tag_filter(params.getlist("tag"), "tag")
+    any_tags = _tag_filter(params.getlist("any_tag"), "any_tag")
+    return queries.ProductFilters(
+        q=params.get("q", ""),
+        tags=tags,
+        any_tags=any_tags,
+        category=params.get("category"),
+        specs=specs,
+        attributes=attributes,
+        min_price=_price_param(params, "min_price"),
+        max_price=_price_param(params, "max_price"),
+        in_stock=_bool_param(params, "in_stock"),
+    )
+
+
+def _tag_filter(values: list[str], name: str) -> list[str]:
+    if len(values) > MAX_FILTER_VALUES:
+        raise BadRequest(
+            f"At most {MAX_FILTER_VALUES} {name} values.", fields={name: "too many"}
+        )
+    return [value.strip().lower() for value in values if value.strip()]
+
+
+def _price_param(params: Any, name: str) -> Decimal | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = Decimal(raw)
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0 or value > Decimal("1e12"):
+        raise BadRequest(
+            f"{name} must be a non-negative decimal number.",
+            fields={name: "not a price"},
+        )
+    return value
+
+
+def _bool_param(params: Any, name: str) -> bool | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    lowered = raw.lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise BadRequest(f"{name} must be true or false.", fields={name: "not a boolean"})
+
+
+def _limit(params: Any) -> int:
+    raw = params.get("limit")
+    if raw is None or raw == "":
+        return check_limit(None)
+    try:
+        number = int(raw)
+    except ValueError:
+        raise BadRequest(
+            "limit must be an integer.", fields={"limit": "not an integer"}
+        ) from None
+    return check_limit(number)
+
+
+def _sort(params: Any) -> str | None:
+    sort = params.get("sort") or None
+    if sort is not None and sort not in queries.SORTS:
+        raise BadRequest(
+            f"sort must be one of: {', '.join(queries.SORTS)}.",
+            fields={"sort": "unknown sort"},
+        )
+    return sort
+
+
+# -- endpoints -----------------------------------------------------------
+
+
+@router.get("/products", response=ProductPage)
+def list_products(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """Products matching every filter; ``spec.<path>``/``attr.<key>`` too."""
+    filters = _filters(request, LIST_PARAMETERS)
+    items, next_cursor = queries.product_list(
+        filters,
+        sort=_sort(request.GET),
+        limit=_limit(request.GET),
+        cursor=request.GET.get("cursor") or None,
+    )
+    return {"items": items, "next": next_cursor}
+
+
+@router.get("/products/facets", response=Facets)
+def product_facets(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """Tag, category and price facets of the products the filters match."""
+    return queries.facets(_filters(request, FACET_PARAMETERS))
+
+
+@router.get("/products/{slug}", response=ProductOut)
+def get_product(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return queries.product_detail(slug)
+
+
+@router.post("/products", response={201: ProductOut}, auth=staff)
+def create_product(request: HttpRequest, payload: ProductIn) -> tuple[int, Any]:
+    product = services.create_product(
+        name=payload.name,
+        slug=payload.slug,
+        description=payload.description,
+        category=payload.category,
+        tags=payload.tags,
+        specs=payload.specs,
+        attributes=payload.attributes,
+        is_active=payload.is_active,
+        variants=[v.as_input() for v in payload.variants],
+    )
+    return 201, queries.product_detail(product.slug, include_inactive=True)
+
+
+@router.patch("/products/{slug}", response=ProductOut, auth=staff)
+def update_product(
+    request: HttpRequest, slug: str, payload: ProductPatch
+) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in payload.model_fields_set:
+        value = getattr(payload, name)
+        if name == "slug":
+            changes["new_slug"] = value
+        elif name == "variants":
+            changes["variants"] = [v.as_input() for v in value]
+        else:
+            changes[name] = value
+    product = services.update_product(slug=slug, **changes)
+    return queries.product_detail(product.slug, include_inactive=True)
+
+
+@router.delete("/products/{slug}", response={204: None}, auth=staff)
+def delete_product(request: HttpRequest, slug: str) -> tuple[int, None]:
+    services.delete_product(slug=slug)
+    return 204, None
+
+
+@router.patch("/variants/{sku}", response=VariantOut, auth=staff)
+def patch_variant(request: HttpRequest, sku: str, payload: VariantPatch) -> Any:
+    changes = {name: getattr(payload, name) for name in payload.model_fields_set}
+    variant = services.patch_variant(sku=sku, **changes)
+    product = queries.product_detail(variant.product.slug, include_inactive=True)
+    return next(v for v in product["variants"] if v["sku"] == variant.sku)
+
+
+@router.get("/categories", response=list[CategoryNode])
+def list_categories(request: HttpRequest) -> list[dict[str, Any]]:
+    return queries.category_tree()
+
+
+@router.post("/categories", response={201: CategoryOut}, auth=staff)
+def create_category(request: HttpRequest, payload: CategoryIn) -> tuple[int, Any]:
+    category = services.create_category(
+        slug=payload.slug, name=payload.name, parent=payload.parent
+    )
+    return 201, {
+        "slug": category.slug,
+        "name": category.name,
+        "path": category.path_slugs,
+    }
+
+
+@router.post("/products/{slug}/promotions", response={201: PromotionOut}, auth=staff)
+def add_promotion(
+    request: HttpRequest, slug: str, payload: PromotionIn
+) -> tuple[int, Any]:
+    promotion = services.add_promotion(
+        product=slug,
+        percent_off=payload.percent_off,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+    )
+    return 201, {
+        "id": promotion.pk,
+        "product": slug,
+        "percent_off": f"{promotion.percent_off:.2f}",
+        "starts_at": promotion.during.lower,
+        "ends_at": promotion.during.upper,
+    }

@@ -137,7 +137,11 @@ class Variant(models.Model):
         indexes = [
             models.Index(
                 fields=["product", "price"], name="catalog_variant_product_price"
-            )
+            ),
+            # Price-range filters start from the variants in the range.
+            models.Index(
+                fields=["price", "product"], name="catalog_variant_price_product"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -178,6 +182,11 @@ class Promotion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        indexes = [
+            # "Promotions active now" across all products (the largest
+            # active discount widens price-range filters).
+            GistIndex(fields=["during"], name="catalog_promotion_during_gist"),
+        ]
         constraints = [
             ExclusionConstraint(
                 name="catalog_promotion_no_overlap",
@@ -198,3 +207,37 @@ class Promotion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.percent_off}% off {self.product_id}"
+
+
+class ProductSummary(models.Model):
+    """A product's lowest and highest variant price and whether any is in stock.
+
+    Kept by statement-level triggers on ``catalog_variant`` (migration
+    0003), never by Python code, so every writer (ORM, admin, API, COPY
+    imports and seeds, raw SQL) leaves it right: a row exists exactly for
+    the products that have at least one variant. It is a table of its own,
+    not columns of ``catalog_product``, so that stock changes and bulk
+    variant loads do not rewrite wide product rows and their GIN indexes.
+    The trigger locks the summary rows before it recomputes them, so two
+    transactions changing variants of one product cannot leave it stale.
+    """
+
+    product = models.OneToOneField(
+        Product,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="summary",
+        db_constraint=True,
+    )
+    price_min = models.DecimalField(max_digits=12, decimal_places=2)
+    price_max = models.DecimalField(max_digits=12, decimal_places=2)
+    has_stock = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            # sort=price / -price (scanned backwards), keyset on both columns.
+            models.Index(fields=["price_min", "product"], name="catalog_summary_price"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.price_min}-{self.price_max}"

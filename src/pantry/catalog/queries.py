@@ -1,0 +1,381 @@
+"""Catalog reads: the product list with its filters, facets, detail, tree.
+
+Every filter is a parameterised expression over an indexed column: tags
+(GIN ``@>``/``&&``), specs (GIN jsonb_path_ops ``@>`` of a nested object
+built from the dotted path), attributes (GIN hstore ``@>``), category (GiST
+ltree ``<@``), text (GIN tsvector ``@@``). User text is only ever a value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Lower, Round
+from django.utils import timezone
+
+from pantry.catalog.errors import ProductNotFound, UnknownCategory
+from pantry.catalog.models import Category, Product, Promotion, Variant
+from pantry.core.pagination import Page, keyset_page
+from pantry.core.textsearch import clean_query, web_query
+
+SORTS = ("relevance", "newest", "price", "-price", "name")
+FACET_TAGS = 30
+CENT = Decimal("0.01")
+_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """The filters of GET /products; empty fields filter nothing."""
+
+    q: str = ""
+    tags: Sequence[str] = ()
+    any_tags: Sequence[str] = ()
+    category: str | None = None
+    # (path of keys, value) pairs: spec.screen.resolution=1920x1080.
+    specs: Sequence[tuple[Sequence[str], str]] = ()
+    attributes: Sequence[tuple[str, str]] = ()
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = None
+    now: datetime = field(default_factory=timezone.now)
+
+
+def spec_values(raw: str) -> list[Any]:
+    """The JSON values a spec filter's text may mean: the string, and the
+    number or boolean it spells (``15.6`` matches ``"15.6"`` and ``15.6``)."""
+    values: list[Any] = [raw]
+    if _NUMBER.fullmatch(raw):
+        number = json.loads(raw)
+        if isinstance(number, int) or (
+            isinstance(number, float) and abs(number) != float("inf")
+        ):
+            values.append(number)
+    elif raw in ("true", "false"):
+        values.append(raw == "true")
+    elif raw == "null":
+        values.append(None)
+    return values
+
+
+def nested(path: Sequence[str], value: Any) -> dict[str, Any]:
+    """``["screen", "resolution"], v`` → ``{"screen": {"resolution": v}}``."""
+    result: Any = value
+    for key in reversed(path):
+        result = {key: result}
+    return result
+
+
+def effective_price(price: Any, percent_off: Any) -> Any:
+    """SQL: ``price`` less ``percent_off`` per cent, rounded half up to cents."""
+    return Round(
+        price
+        * (Value(Decimal(100)) - Coalesce(percent_off, Value(Decimal(0))))
+        / Value(Decimal(100)),
+        2,
+    )
+
+
+def active_percent(product_ref: Any, now: datetime) -> Subquery:
+    """The percent off of the promotion active at ``now`` (at most one)."""
+    return Subquery(
+        Promotion.objects.filter(product_id=product_ref, during__contains=now).values(
+            "percent_off"
+        )[:1]
+    )
+
+
+def filtered_products(filters: ProductFilters) -> QuerySet[Product]:
+    """Active products matching every filter (AND), unordered."""
+    qs = Product.objects.filter(is_active=True)
+    if filters.tags:
+        qs = qs.filter(tags__contains=list(filters.tags))
+    if filters.any_tags:
+        qs = qs.filter(tags__overlap=list(filters.any_tags))
+    if filters.category is not None:
+        category = Category.objects.filter(slug=filters.category).first()
+        if category is None:
+            raise UnknownCategory(fields={"category": "no such category"})
+        qs = qs.filter(
+            category__in=Category.objects.filter(path__descendant_of=category.path)
+        )
+    for path, raw in filters.specs:
+        condition = Q()
+        for value in spec_values(raw):
+            condition |= Q(specs__contains=nested(path, value))
+        qs = qs.filter(condition)
+    if filters.attributes:
+        wanted: dict[str, str] = {}
+        for key, value in filters.attributes:
+            if wanted.get(key, value) != value:
+                return qs.none()
+            wanted[key] = value
+        qs = qs.filter(attributes__contains=wanted)
+    if filters.q and clean_query(filters.q):
+        qs = qs.filter(search_vector=web_query(filters.q))
+    if filters.in_stock is True:
+        qs = qs.filter(summary__has_stock=True)
+    elif filters.in_stock is False:
+        qs = qs.filter(Q(summary__isnull=True) | Q(summary__has_stock=False))
+    if filters.min_price is not None or filters.max_price is not None:
+        qs = _price_filter(qs, filters)
+    return qs
+
+
+def _price_filter(qs: QuerySet[Product], filters: ProductFilters) -> QuerySet[Product]:
+    """Some variant's effective price (now) lies in [min_price, max_price].
+
+    The exact test needs the active promotion; first narrow by base price:
+    an effective price is at most the base price and at least the base price
+    less the largest discount active now, so variants outside that widened
+    range (an indexed range on catalog_variant and catalog_productsummary)
+    cannot match.
+    """
+    low, high = filters.min_price, filters.max_price
+    variants = Variant.objects.filter(product_id=OuterRef("pk"))
+    if low is not None:
+        # Rounding half up can lift a price just under ``low`` by half a cent.
+        variants = variants.filter(price__gte=low - CENT)
+        qs = qs.filter(summary__price_max__gte=low - CENT)
+    if high is not None:
+        deepest = Promotion.objects.filter(during__contains=filters.now).aggregate(
+            deepest=Max("percent_off")
+        )["deepest"] or Decimal(0)
+        if deepest < 100:
+            bound = (high + CENT) * 100 / (100 - deepest)
+            variants = variants.filter(price__lte=bound)
+            qs = qs.filter(summary__price_min__lte=bound)
+    effective = effective_price(
+        F("price"), active_percent(OuterRef("product_id"), filters.now)
+    )
+    variants = variants.annotate(effective=effective)
+    if low is not None:
+        variants = variants.filter(effective__gte=low)
+    if high is not None:
+        variants = variants.filter(effective__lte=high)
+    return qs.filter(Exists(variants))
+
+
+def _ordered(
+    qs: QuerySet[Product], sort: str, query: SearchQuery | None
+) -> tuple[QuerySet[Product], list[str]]:
+    if sort == "relevance" and query is not None:
+        qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
+        return qs, ["-rank", "-id"]
+    if sort == "name":
+        return qs.annotate(name_key=Lower("name")), ["name_key", "id"]
+    if sort in ("price", "-price"):
+        # Products without variants have no price, so no place in this order.
+        qs = qs.filter(summary__isnull=False).annotate(
+            price_key=F("summary__price_min"), summary_key=F("summary__product_id")
+        )
+        keys = ["price_key", "summary_key"]
+        return qs, keys if sort == "price" else [f"-{key}" for key in keys]
+    return qs, ["-created_at", "-id"]
+
+
+def product_list(
+    filters: ProductFilters,
+    *,
+    sort: str | None = None,
+    limit: int,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of product JSON (API.md) and the next cursor."""
+    query = web_query(filters.q) if filters.q and clean_query(filters.q) else None
+    sort = sort or ("relevance" if query is not None else "newest")
+    if sort == "relevance" and query is None:
+        sort = "newest"
+    qs, order = _ordered(filtered_products(filters), sort, query)
+    qs = qs.select_related("category", "summary")
+    page: Page = keyset_page(
+        qs, order=order, limit=limit, cursor=cursor, scope=f"products:{sort}"
+    )
+    return products_json(page.rows, now=filters.now), page.next
+
+
+def product_detail(slug: str, *, include_inactive: bool = False) -> dict[str, Any]:
+    """One product's JSON; raise ProductNotFound."""
+    qs = Product.objects.select_related("category", "summary").filter(slug=slug)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    product = qs.first()
+    if product is None:
+        raise ProductNotFound()
+    return products_json([product], now=timezone.now())[0]
+
+
+def products_json(
+    products: Sequence[Product], *, now: datetime
+) -> list[dict[str, Any]]:
+    """Product JSON for rows fetched with category and summary: two queries
+    more (variants and active promotions), whatever the number of rows."""
+    ids = [p.pk for p in products]
+    if not ids:
+        return []
+    variants: dict[int, list[Variant]] = {pk: [] for pk in ids}
+    for variant in Variant.objects.filter(product_id__in=ids).order_by(
+        "product_id", "price", "sku"
+    ):
+        variants[variant.product_id].append(variant)
+    percent = dict(
+        Promotion.objects.filter(product_id__in=ids, during__contains=now).values_list(
+            "product_id", "percent_off"
+        )
+    )
+    return [_product_json(p, variants[p.pk], percent.get(p.pk)) for p in products]
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _product_json(
+    product: Product, variants: list[Variant], percent_off: Decimal | None
+) -> dict[str, Any]:
+    summary = getattr(product, "summary", None)
+    currency = variants[0].currency if variants else settings.PANTRY_CURRENCY
+    category = product.category
+    return {
+        "id": product.pk,
+        "slug": product.slug,
+        "name": product.name,
+        "description": product.description,
+        "tags": list(product.tags),
+        "specs": product.specs,
+        "attributes": dict(product.attributes),
+        "is_active": product.is_active,
+        "category": {
+            "slug": category.slug,
+            "name": category.name,
+            "path": category.path_slugs,
+        },
+        "price": {
+            "min": _money(summary.price_min if summary else None),
+            "max": _money(summary.price_max if summary else None),
+            "currency": currency,
+        },
+        "promotion": (
+            {"percent_off": f"{percent_off.normalize():f}"} if percent_off else None
+        ),
+        "variants": [
+            {
+                "sku": v.sku,
+                "price": _money(v.price),
+                "effective_price": _money(v.effective_price(percent_off)),
+                "currency": v.currency,
+                "stock": v.stock,
+                "options": v.options,
+            }
+            for v in variants
+        ],
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+    }
+
+
+def facets(filters: ProductFilters) -> dict[str, Any]:
+    """Tag counts (top 30), category counts (each with its subtree) and the
+    effective price range of the matching products, in one SQL query."""
+    matched = filtered_products(filters).values("id", "tags", "category_id")
+    inner, params = matched.query.sql_with_params()
+    sql = f"""
+        WITH matched AS MATERIALIZED ({inner}),
+        tag_counts AS (
+            SELECT tag, count(*) AS n
+            FROM matched m, unnest(m.tags) AS tag
+            GROUP BY tag ORDER BY n DESC, tag LIMIT {FACET_TAGS}
+        ),
+        direct AS (
+            SELECT category_id, count(*) AS n FROM matched GROUP BY category_id
+        ),
+        category_counts AS (
+            SELECT above.slug, above.name, above.path::text AS path, sum(d.n) AS n
+            FROM direct d
+            JOIN catalog_category c ON c.id = d.category_id
+            JOIN catalog_category above ON above.path @> c.path
+            GROUP BY above.id, above.slug, above.name, above.path
+        ),
+        prices AS (
+            SELECT min(e.price) AS low, max(e.price) AS high FROM (
+                SELECT round(v.price * (100 - coalesce(pr.percent_off, 0)) / 100, 2)
+                    AS price
+                FROM matched m
+                JOIN catalog_variant v ON v.product_id = m.id
+                LEFT JOIN catalog_promotion pr
+                    ON pr.product_id = m.id AND pr.during @> %s::timestamptz
+            ) e
+        )
+        SELECT 't', tag, NULL, NULL, n FROM tag_counts
+        UNION ALL
+        SELECT 'c', slug, name, path, n FROM category_counts
+        UNION ALL
+        SELECT 'p', low::text, high::text, NULL, NULL FROM prices
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, filters.now])
+        rows = cursor.fetchall()
+    tags = [{"value": r[1], "count": int(r[4])} for r in rows if r[0] == "t"]
+    tags.sort(key=lambda t: (-t["count"], t["value"]))
+    categories = sorted(
+        (
+            {"slug": r[1], "name": r[2], "path": r[3].split("."), "count": int(r[4])}
+            for r in rows
+            if r[0] == "c"
+        ),
+        key=lambda c: c["path"],
+    )
+    low, high = next((r[1], r[2]) for r in rows if r[0] == "p")
+    return {
+        "tags": tags,
+        "categories": categories,
+        "price": {"min": _text_money(low), "max": _text_money(high)},
+    }
+
+
+def _text_money(value: str | None) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def category_tree() -> list[dict[str, Any]]:
+    """Every category as nested ``{"slug", "name", "children"}``, by name."""
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    rows: Iterable[Category] = Category.objects.order_by("path")
+    pending: list[tuple[int | None, dict[str, Any]]] = []
+    for category in rows:
+        node = {"slug": category.slug, "name": category.name, "children": []}
+        nodes[category.pk] = node
+        pending.append((category.parent_id, node))
+    for parent_id, node in pending:
+        if parent_id is None or parent_id not in nodes:
+            roots.append(node)
+        else:
+            nodes[parent_id]["children"].append(node)
+    _sort_tree(roots)
+    return roots
+
+
+def _sort_tree(nodes: list[dict[str, Any]]) -> None:
+    nodes.sort(key=lambda n: (n["name"].lower(), n["slug"]))
+    for node in nodes:
+        _sort_tree(node["children"])
