@@ -7,10 +7,13 @@ per-row lookups.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     DateTimeField,
     Exists,
@@ -23,6 +26,12 @@ from django.db.models import (
 from django.db.models.functions import Now
 
 from pantry.catalog.models import CENT, Category, Product, Promotion, Variant
+from pantry.catalog.queries import (
+    ProductFilters,
+    facets,
+    filtered_products,
+    product_list,
+)
 from pantry.journal.models import Post
 from pantry.journal.queries import post_list
 
@@ -213,4 +222,268 @@ def product_page(slug: str) -> ProductPage | None:
             .only("slug", "title", "excerpt", "published_at", "author__display_name")
             .order_by("-published_at", "-id")[:RELATED_POSTS]
         ),
+    )
+
+
+# -- the product list page ---------------------------------------------------
+
+LIST_SIZE = 24
+SORT_CHOICES = (
+    ("newest", "Newest"),
+    ("price", "Price, low to high"),
+    ("-price", "Price, high to low"),
+    ("name", "Name"),
+)
+SPEC_FACET_VALUES = 10
+SPEC_FACET_KEYS = 8
+FACETS_TTL = 60
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """The product list's GET parameters, checked; bad ones are dropped and
+    reported in ``errors`` instead of failing the page."""
+
+    filters: ProductFilters
+    sort: str
+    cursor: str | None
+    errors: list[str]
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    # Categories only: the slugs from the root of the tree.
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpecFacet:
+    param: str
+    label: str
+    choices: list[Choice]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    cards: list[ProductCard]
+    next_cursor: str | None
+    tags: list[Choice]
+    categories: list[Choice]
+    specs: list[SpecFacet]
+    price_min: str | None
+    price_max: str | None
+
+
+def _price(params: Any, name: str, errors: list[str]) -> Decimal | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0 or value > Decimal("1e12"):
+        label = "Lowest" if name == "min_price" else "Highest"
+        errors.append(f"{label} price must be a number of 0 or more; it was ignored.")
+        return None
+    return value
+
+
+def _text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; such input matches nothing anyway.
+    return value.replace("\x00", "").strip()[:200]
+
+
+def list_request(params: Any, *, category: str | None = None) -> ListRequest:
+    """Read the list filters from a page's GET parameters (the API's names)."""
+    errors: list[str] = []
+    specs = [
+        (key.removeprefix("spec.").split("."), _text(value))
+        for key, values in params.lists()
+        if key.startswith("spec.") and key != "spec."
+        for value in values
+        if _text(value)
+    ][:20]
+    attributes = [
+        (key.removeprefix("attr."), _text(value))
+        for key, values in params.lists()
+        if key.startswith("attr.") and key != "attr."
+        for value in values
+        if _text(value)
+    ][:20]
+    tags = [_text(tag).lower() for tag in params.getlist("tag") if _text(tag)][:20]
+    any_tags = [_text(t).lower() for t in params.getlist("any_tag") if _text(t)][:20]
+    low = _price(params, "min_price", errors)
+    high = _price(params, "max_price", errors)
+    if low is not None and high is not None and low > high:
+        errors.append("The lowest price was above the highest; both were ignored.")
+        low = high = None
+    sort = params.get("sort", "")
+    q = _text(params.get("q", ""))
+    if sort not in {value for value, _ in SORT_CHOICES} | {"relevance"}:
+        sort = "relevance" if q else "newest"
+    if sort == "relevance" and not q:
+        sort = "newest"
+    chosen_category = category or (_text(params.get("category", "")) or None)
+    filters = ProductFilters(
+        q=q,
+        tags=tags,
+        any_tags=any_tags,
+        category=chosen_category,
+        specs=specs,
+        attributes=attributes,
+        min_price=low,
+        max_price=high,
+        in_stock=True if params.get("in_stock") in ("true", "1", "on") else None,
+    )
+    return ListRequest(
+        filters=filters,
+        sort=sort,
+        cursor=params.get("cursor") or None,
+        errors=errors,
+    )
+
+
+def _facets_key(request: ListRequest, extra: str) -> str:
+    filters = request.filters
+    raw = repr(
+        (
+            filters.q,
+            sorted(filters.tags),
+            sorted(filters.any_tags),
+            filters.category,
+            sorted((tuple(p), v) for p, v in filters.specs),
+            sorted(filters.attributes),
+            filters.min_price,
+            filters.max_price,
+            filters.in_stock,
+            extra,
+        )
+    )
+    return "storefront:facets:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _spec_facets(filters: ProductFilters) -> list[tuple[str, str, int]]:
+    """(dotted path, value, count) of the scalar specs of matching products,
+    two levels deep, for keys with few distinct values."""
+    matched = filtered_products(filters).values("specs")
+    inner, params = matched.query.sql_with_params()
+    sql = f"""
+        WITH matched AS MATERIALIZED ({inner}),
+        leaves AS (
+            SELECT e.key AS path, e.value
+            FROM matched m, jsonb_each(m.specs) e
+            WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean')
+            UNION ALL
+            SELECT e.key || '.' || inner_e.key, inner_e.value
+            FROM matched m, jsonb_each(m.specs) e, jsonb_each(e.value) inner_e
+            WHERE jsonb_typeof(e.value) = 'object'
+              AND jsonb_typeof(inner_e.value) IN ('string', 'number', 'boolean')
+        ),
+        counted AS (
+            SELECT path, value #>> '{{}}' AS value, count(*) AS n
+            FROM leaves GROUP BY path, value #>> '{{}}'
+        ),
+        small AS (
+            SELECT path FROM counted GROUP BY path
+            HAVING count(*) BETWEEN 2 AND {SPEC_FACET_VALUES}
+            ORDER BY sum(n) DESC, path LIMIT {SPEC_FACET_KEYS}
+        )
+        SELECT c.path, c.value, c.n FROM counted c JOIN small USING (path)
+        ORDER BY c.path, c.value
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(path, value, int(n)) for path, value, n in cursor.fetchall()]
+
+
+def _cached_facets(request: ListRequest, *, with_specs: bool) -> dict[str, Any]:
+    """Facet counts for the matching set, cached for a minute.
+
+    Counting is a pass over every matching product (a million on the
+    unfiltered list); the counts may lag a minute behind, the products never.
+    """
+    key = _facets_key(request, f"specs={with_specs}")
+    found = cache.get(key)
+    if found is not None:
+        return dict(found)
+    result = dict(facets(request.filters))
+    result["specs"] = _spec_facets(request.filters) if with_specs else []
+    cache.set(key, result, FACETS_TTL)
+    return result
+
+
+def _spec_label(path: str) -> str:
+    return " / ".join(part.replace("_", " ").capitalize() for part in path.split("."))
+
+
+def card_from_json(item: dict[str, Any]) -> ProductCard:
+    """A ProductCard from the catalog's product JSON."""
+    variants = item["variants"]
+    cheapest = min(variants, key=lambda v: Decimal(v["price"]), default=None)
+    lowest = min((Decimal(v["effective_price"]) for v in variants), default=None)
+    promotion = item.get("promotion")
+    return ProductCard(
+        slug=item["slug"],
+        name=item["name"],
+        category=item["category"]["name"],
+        tags=item["tags"],
+        price=Decimal(cheapest["price"]) if cheapest else None,
+        effective_price=lowest,
+        currency=item["price"]["currency"],
+        percent_off=Decimal(promotion["percent_off"]) if promotion else None,
+        in_stock=any(v["stock"] > 0 for v in variants),
+    )
+
+
+def list_page(request: ListRequest, *, limit: int = LIST_SIZE) -> ListPage:
+    """One page of product cards and the facets of the whole matching set.
+
+    Raises the catalog's UnknownCategory, and BadRequest for a bad cursor.
+    """
+    filters = request.filters
+    items, next_cursor = product_list(
+        filters, sort=request.sort, limit=limit, cursor=request.cursor
+    )
+    counted = _cached_facets(request, with_specs=filters.category is not None)
+    tags_chosen = set(filters.tags)
+    tags = [
+        Choice(row["value"], row["value"], row["count"], row["value"] in tags_chosen)
+        for row in counted["tags"]
+    ]
+    # Chosen tags stay on the form even when the facets would not list them.
+    listed = {choice.value for choice in tags}
+    tags += [Choice(tag, tag, 0, True) for tag in filters.tags if tag not in listed]
+    categories = [
+        Choice(
+            row["slug"],
+            "\u2003" * (len(row["path"]) - 1) + row["name"],
+            row["count"],
+            row["slug"] == filters.category,
+            tuple(row["path"]),
+        )
+        for row in counted["categories"]
+    ]
+    chosen_specs = {".".join(path): value for path, value in filters.specs}
+    by_path: dict[str, list[Choice]] = {}
+    for path, value, count in counted["specs"]:
+        by_path.setdefault(path, []).append(
+            Choice(value, value, count, chosen_specs.get(path) == value)
+        )
+    specs = [
+        SpecFacet(f"spec.{path}", _spec_label(path), choices)
+        for path, choices in by_path.items()
+    ]
+    return ListPage(
+        cards=[card_from_json(item) for item in items],
+        next_cursor=next_cursor,
+        tags=tags,
+        categories=categories,
+        specs=specs,
+        price_min=counted["price"]["min"],
+        price_max=counted["price"]["max"],
     )
