@@ -8,11 +8,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
+from django_htmx.middleware import HtmxDetails
 
 from pantry.catalog import pages
 from pantry.catalog.errors import UnknownCategory
 from pantry.catalog.models import Category
 from pantry.core.errors import BadRequest
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 @require_safe
@@ -35,7 +40,9 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/product.html", {"page": page})
 
 
-def _list(request: HttpRequest, *, category: Category | None = None) -> HttpResponse:
+def _list(
+    request: HtmxHttpRequest, *, category: Category | None = None
+) -> HttpResponse:
     wanted = pages.list_request(
         request.GET, category=category.slug if category else None
     )
@@ -81,13 +88,13 @@ def _list(request: HttpRequest, *, category: Category | None = None) -> HttpResp
 
 
 @require_safe
-def product_list(request: HttpRequest) -> HttpResponse:
+def product_list(request: HtmxHttpRequest) -> HttpResponse:
     """Products with the catalog API's filters as a form, facets and pages."""
     return _list(request)
 
 
 @require_safe
-def category(request: HttpRequest, slug: str) -> HttpResponse:
+def category(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The product list of one category and its subtree."""
     found = Category.objects.filter(slug=slug).first()
     if found is None:
