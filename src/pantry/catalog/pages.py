@@ -8,7 +8,7 @@ per-row lookups.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -259,6 +259,11 @@ class Choice:
     # Categories only: the slugs from the root of the tree.
     path: tuple[str, ...] = ()
 
+    @property
+    def indent(self) -> str:
+        """Em spaces showing a category's depth in a flat menu."""
+        return "\u2003" * max(len(self.path) - 1, 0)
+
 
 @dataclass(frozen=True)
 class SpecFacet:
@@ -369,8 +374,12 @@ def _facets_key(request: ListRequest, extra: str) -> str:
 
 def _spec_facets(filters: ProductFilters) -> list[tuple[str, str, int]]:
     """(dotted path, value, count) of the scalar specs of matching products,
-    two levels deep, for keys with few distinct values."""
-    matched = filtered_products(filters).values("specs")
+    two levels deep, for keys with few distinct values.
+
+    Spec filters themselves are left out of the count, so a chosen value's
+    alternatives stay on offer.
+    """
+    matched = filtered_products(replace(filters, specs=())).values("specs")
     inner, params = matched.query.sql_with_params()
     sql = f"""
         WITH matched AS MATERIALIZED ({inner}),
@@ -440,14 +449,14 @@ def card_from_json(item: dict[str, Any]) -> ProductCard:
     )
 
 
-def list_page(request: ListRequest, *, limit: int = LIST_SIZE) -> ListPage:
+def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
     """One page of product cards and the facets of the whole matching set.
 
     Raises the catalog's UnknownCategory, and BadRequest for a bad cursor.
     """
     filters = request.filters
     items, next_cursor = product_list(
-        filters, sort=request.sort, limit=limit, cursor=request.cursor
+        filters, sort=request.sort, limit=limit or LIST_SIZE, cursor=request.cursor
     )
     counted = _cached_facets(request, with_specs=filters.category is not None)
     tags_chosen = set(filters.tags)
@@ -461,7 +470,7 @@ def list_page(request: ListRequest, *, limit: int = LIST_SIZE) -> ListPage:
     categories = [
         Choice(
             row["slug"],
-            "\u2003" * (len(row["path"]) - 1) + row["name"],
+            row["name"],
             row["count"],
             row["slug"] == filters.category,
             tuple(row["path"]),
