@@ -19,6 +19,7 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["display_name", "user"]
     list_select_related = ["user"]
     search_fields = ["display_name", "user__username"]
+    ordering = ["display_name", "id"]
     autocomplete_fields = ["user"]
 
 

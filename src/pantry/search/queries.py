@@ -75,10 +75,7 @@ SUGGEST_CANDIDATES = 50
 HEADLINE_CHARS = 20_000
 
 START, STOP = "\x02", "\x03"
-_HEADLINE_OPTIONS = (
-    f'StartSel="{START}", StopSel="{STOP}", MaxWords=30, MinWords=12, '
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
+_HEADLINE_OPTIONS = f'StartSel="{START}", StopSel="{STOP}", MaxWords=35, MinWords=15'
 # Characters removed from text before ts_headline: the markers, and (from
 # post bodies) Markdown emphasis and heading marks that would clutter a snippet.
 _STRIP = START + STOP
@@ -183,9 +180,10 @@ def _highlight(headline: str) -> str:
     return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
 
 
-def _run(
+def search_statement(
     parsed: ParsedQuery, types: tuple[str, ...], limit: int, *, fallback: bool
-) -> tuple[list[Hit], int]:
+) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters of one search (all terms, or any term with ``fallback``)."""
     params: dict[str, Any] = {
         "text": parsed.text,
         "any_terms": parsed.any_term_text(),
@@ -196,8 +194,14 @@ def _run(
         "headline_chars": HEADLINE_CHARS,
         "headline_options": _HEADLINE_OPTIONS,
     }
+    return _search_sql(types, fallback=fallback), params
+
+
+def _run(
+    parsed: ParsedQuery, types: tuple[str, ...], limit: int, *, fallback: bool
+) -> tuple[list[Hit], int]:
     with connection.cursor() as cursor:
-        cursor.execute(_search_sql(types, fallback=fallback), params)
+        cursor.execute(*search_statement(parsed, types, limit, fallback=fallback))
         rows = cursor.fetchall()
     hits = [
         Hit(
@@ -247,6 +251,11 @@ _SPELLING_SQL = f"""
 """
 
 
+def spelling_statement(words: list[str]) -> tuple[str, list[Any]]:
+    """The SQL and parameters that look ``words`` up in the lexicon."""
+    return _SPELLING_SQL, [words]
+
+
 def suggest_spelling(parsed: ParsedQuery) -> str | None:
     """The query with each word unknown to the lexicon replaced by the closest
     known word, or None when no word changes."""
@@ -254,7 +263,7 @@ def suggest_spelling(parsed: ParsedQuery) -> str | None:
     if not words:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_SPELLING_SQL, [words])
+        cursor.execute(*spelling_statement(words))
         rows = cursor.fetchall()
     replacements = {
         words[ord_ - 1]: best for ord_, known, best in rows if not known and best
@@ -295,15 +304,21 @@ def suggest(prefix: str, *, types: tuple[str, ...] = TYPES) -> list[SuggestItem]
     Text of fewer than two letters finds nothing: a one-letter prefix matches
     most of the catalog and tells nothing.
     """
-    query = prefix_query(prefix, weights="A")
-    if sum(ch.isalnum() for ch in prefix) < 2 or not query:
+    if sum(ch.isalnum() for ch in prefix) < 2 or not prefix_query(prefix):
         return []
+    with connection.cursor() as cursor:
+        cursor.execute(*suggest_statement(prefix, types))
+        return [SuggestItem(*row) for row in cursor.fetchall()]
+
+
+def suggest_statement(
+    prefix: str, types: tuple[str, ...]
+) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters of search-as-you-type for ``prefix``."""
     params = {
-        "q": query,
+        "q": prefix_query(prefix, weights="A"),
         "start": clean_query(prefix),
         "candidates": SUGGEST_CANDIDATES,
         "limit": SUGGEST_LIMIT,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_suggest_sql(types), params)
-        return [SuggestItem(*row) for row in cursor.fetchall()]
+    return _suggest_sql(types), params
