@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 from pydantic import AfterValidator, field_validator, model_validator
 
 from pantry.catalog import queries, services
@@ -408,7 +409,7 @@ def get_product(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 
 @router.post("/products", response={201: ProductOut}, auth=staff)
-def create_product(request: HttpRequest, payload: ProductIn) -> tuple[int, Any]:
+def create_product(request: HttpRequest, payload: ProductIn) -> Status[Any]:
     product = services.create_product(
         name=payload.name,
         slug=payload.slug,
@@ -420,7 +421,7 @@ def create_product(request: HttpRequest, payload: ProductIn) -> tuple[int, Any]:
         is_active=payload.is_active,
         variants=[v.as_input() for v in payload.variants],
     )
-    return 201, queries.product_detail(product.slug, include_inactive=True)
+    return Status(201, queries.product_detail(product.slug, include_inactive=True))
 
 
 @router.patch("/products/{slug}", response=ProductOut, auth=staff)
@@ -441,9 +442,9 @@ def update_product(
 
 
 @router.delete("/products/{slug}", response={204: None}, auth=staff)
-def delete_product(request: HttpRequest, slug: str) -> tuple[int, None]:
+def delete_product(request: HttpRequest, slug: str) -> Status[None]:
     services.delete_product(slug=slug)
-    return 204, None
+    return Status(204, None)
 
 
 @router.patch("/variants/{sku}", response=VariantOut, auth=staff)
@@ -460,31 +461,30 @@ def list_categories(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/categories", response={201: CategoryOut}, auth=staff)
-def create_category(request: HttpRequest, payload: CategoryIn) -> tuple[int, Any]:
+def create_category(request: HttpRequest, payload: CategoryIn) -> Status[Any]:
     category = services.create_category(
         slug=payload.slug, name=payload.name, parent=payload.parent
     )
-    return 201, {
-        "slug": category.slug,
-        "name": category.name,
-        "path": category.path_slugs,
-    }
+    return Status(
+        201, {"slug": category.slug, "name": category.name, "path": category.path_slugs}
+    )
 
 
 @router.post("/products/{slug}/promotions", response={201: PromotionOut}, auth=staff)
-def add_promotion(
-    request: HttpRequest, slug: str, payload: PromotionIn
-) -> tuple[int, Any]:
+def add_promotion(request: HttpRequest, slug: str, payload: PromotionIn) -> Status[Any]:
     promotion = services.add_promotion(
         product=slug,
         percent_off=payload.percent_off,
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
     )
-    return 201, {
-        "id": promotion.pk,
-        "product": slug,
-        "percent_off": f"{promotion.percent_off:.2f}",
-        "starts_at": promotion.during.lower,
-        "ends_at": promotion.during.upper,
-    }
+    return Status(
+        201,
+        {
+            "id": promotion.pk,
+            "product": slug,
+            "percent_off": f"{promotion.percent_off:.2f}",
+            "starts_at": promotion.during.lower,
+            "ends_at": promotion.during.upper,
+        },
+    )

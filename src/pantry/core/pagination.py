@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core import signing
@@ -116,8 +117,18 @@ def _after(names: list[str], descending: list[bool], values: list[Any]) -> Q:
     return condition
 
 
+class _CursorEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but times keep their microseconds: cut to
+    milliseconds, a cursor would skip rows created in the same millisecond."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
 def encode_cursor(values: Sequence[Any], *, scope: str) -> str:
-    payload = DjangoJSONEncoder().encode([scope, list(values)])
+    payload = _CursorEncoder().encode([scope, list(values)])
     return signing.dumps(payload, salt=_SALT, compress=True)
 
 

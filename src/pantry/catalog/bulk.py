@@ -1,0 +1,74 @@
+"""Helpers for bulk loads: drop and rebuild indexes, reset identity sequences.
+
+Loading a large share of a table row by row into its indexes costs far more
+than building each index once, sorted, after the load; the same holds for
+foreign keys, checked per row by triggers but validated by one join when
+added afterwards. Call these inside a transaction: the drop, the load and
+the rebuild then commit together, and a failure restores everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+# Secondary indexes and the constraints that own an index (unique,
+# exclusion), without the primary key; then foreign keys declared on the
+# table. Definitions come back in a form that recreates them.
+_INDEX_SQL = """
+SELECT i.indexrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid),
+       pg_get_indexdef(i.indexrelid), i.indisunique
+FROM pg_index i
+LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
+ORDER BY i.indexrelid
+"""
+_FOREIGN_KEY_SQL = """
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY oid
+"""
+
+
+@contextmanager
+def indexes_dropped(
+    cursor: Any, tables: Sequence[str], *, keep_unique: bool = False
+) -> Iterator[None]:
+    """Drop secondary indexes and foreign keys of ``tables``; rebuild on exit.
+
+    ``keep_unique`` keeps unique indexes (``ON CONFLICT`` needs them). Holds
+    an exclusive lock on the tables until the transaction ends.
+    """
+    rebuild: list[str] = []
+    foreign_keys: list[str] = []
+    for table in tables:
+        cursor.execute(_FOREIGN_KEY_SQL, [table])
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            foreign_keys.append(
+                f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+            )
+        cursor.execute(_INDEX_SQL, [table])
+        for index, constraint, constraint_def, index_def, unique in cursor.fetchall():
+            if unique and keep_unique:
+                continue
+            if constraint:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+                rebuild.append(
+                    f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}'
+                )
+            else:
+                cursor.execute(f"DROP INDEX {index}")
+                rebuild.append(index_def)
+    yield
+    for statement in rebuild + foreign_keys:
+        cursor.execute(statement)
+
+
+def reset_sequence(cursor: Any, table: str, column: str = "id") -> None:
+    """Point the identity sequence of ``table.column`` past its largest value."""
+    cursor.execute(
+        f"SELECT setval(pg_get_serial_sequence(%s, %s), "
+        f"coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)",
+        [table, column],
+    )

@@ -1,0 +1,838 @@
+"""Import products from JSON Lines or CSV: stage with COPY, check, upsert.
+
+The file is read once, line by line, in bounded memory. Each line is parsed
+and its shape checked in Python (JSON, types, lengths, signs); lines that
+pass are streamed with COPY into temporary staging tables. What needs the
+whole file or the database (unknown categories, slugs and SKUs repeated in
+the file, a SKU that belongs to another product) is checked in SQL on the
+staging tables. Then products are upserted by slug and variants by SKU in the
+same transaction, touching only rows whose values differ, so importing the
+same file twice changes nothing, not even ``updated_at``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils.text import slugify
+
+from pantry.catalog import bulk
+
+FORMATS = ("jsonl", "csv")
+NAME_MAX = 200
+SLUG_MAX = 200
+SKU_MAX = 64
+TAG_MAX = 50
+PRICE_MAX = Decimal("9999999999.99")
+STOCK_MAX = 2**31 - 1
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+\Z")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}\Z")
+PRODUCT_FIELDS = {
+    "slug",
+    "name",
+    "description",
+    "category",
+    "tags",
+    "specs",
+    "attributes",
+    "is_active",
+    "variants",
+}
+VARIANT_FIELDS = {"sku", "price", "currency", "stock", "options"}
+# CSV: one row per variant; the product columns repeat on each row of a
+# product (taken from its first row), and consecutive rows with the same
+# slug belong to one product. A product without variants is one row with an
+# empty sku.
+CSV_REQUIRED = ("name", "category")
+CSV_COLUMNS = (
+    "slug",
+    "name",
+    "description",
+    "category",
+    "tags",
+    "specs",
+    "attributes",
+    "is_active",
+    "sku",
+    "price",
+    "currency",
+    "stock",
+    "options",
+)
+CSV_HELP = """\
+CSV columns (header row required; order free; unknown columns refused):
+  slug         product slug; empty: derived from the name
+  name         product name (required)
+  description  text
+  category     category slug (required; must exist)
+  tags         tags separated by "|", e.g. "kitchen|gift"
+  specs        a JSON object, e.g. {"power_w": 2200}
+  attributes   a flat JSON object of strings, e.g. {"brand": "Aurora"}
+  is_active    true or false (default true)
+  sku, price, currency, stock, options
+               one variant per row (options a JSON object); rows of one
+               product are consecutive and repeat its product columns; a
+               product without variants is one row with an empty sku
+"""
+# Errors kept for the report; the rest are counted.
+REPORT_LIMIT = 1000
+# Above this share of new rows, indexes are rebuilt rather than maintained.
+REBUILD_RATIO = 1.0
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported at all (unreadable, no header, ...)."""
+
+
+@dataclass
+class ImportResult:
+    lines: int = 0
+    valid: int = 0
+    products_created: int = 0
+    products_updated: int = 0
+    variants_created: int = 0
+    variants_updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    error_count: int = 0
+    loaded: bool = False
+
+    def add_error(self, line: int, reason: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < REPORT_LIMIT:
+            self.errors.append((line, reason))
+
+    def report(self) -> list[str]:
+        """The invalid lines in file order, one message each."""
+        lines = [f"line {line}: {reason}" for line, reason in sorted(self.errors)]
+        if self.error_count > len(self.errors):
+            lines.append(f"... and {self.error_count - len(self.errors)} more")
+        return lines
+
+    def summary(self) -> str:
+        if not self.loaded:
+            return (
+                f"{self.lines} lines read, {self.error_count} invalid: nothing imported"
+            )
+        return (
+            f"{self.lines} lines read, {self.valid} valid, {self.error_count} "
+            f"invalid; products: {self.products_created} created, "
+            f"{self.products_updated} updated; variants: {self.variants_created} "
+            f"created, {self.variants_updated} updated"
+        )
+
+
+class LineError(Exception):
+    """One line is invalid; the message says why."""
+
+
+# -- parsing and checking one product -----------------------------------------
+
+
+def _string(
+    value: Any, name: str, *, required: bool = False, max_length: int = 0
+) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise LineError(f"{name} must be a string")
+    if required and not value.strip():
+        raise LineError(f"{name} is required")
+    if max_length and len(value) > max_length:
+        raise LineError(f"{name} is longer than {max_length} characters")
+    if "\x00" in value:
+        raise LineError(f"{name} contains a NUL character")
+    return value
+
+
+def _object(value: Any, name: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise LineError(f"{name} must be a JSON object")
+    return value
+
+
+def _price(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise LineError("price must be a number or a decimal string")
+    try:
+        price = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise LineError(f"price {value!r} is not a number") from None
+    if not price.is_finite():
+        raise LineError(f"price {value!r} is not a number")
+    if price < 0:
+        raise LineError("price must not be negative")
+    if price > PRICE_MAX:
+        raise LineError(f"price must be at most {PRICE_MAX}")
+    if price != price.quantize(Decimal("0.01")):
+        raise LineError("price has more than two decimal places")
+    return f"{price:.2f}"
+
+
+def _stock(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LineError("stock must be a whole number")
+    if value < 0:
+        raise LineError("stock must not be negative")
+    if value > STOCK_MAX:
+        raise LineError(f"stock must be at most {STOCK_MAX}")
+    return value
+
+
+def check_product(doc: Any, currency: str) -> dict[str, Any]:
+    """The product with defaults filled in and tags normalised, or LineError."""
+    if not isinstance(doc, dict):
+        raise LineError("a line must be a JSON object")
+    if unknown := sorted(set(doc) - PRODUCT_FIELDS):
+        raise LineError(f"unknown field {unknown[0]!r}")
+    name = _string(doc.get("name"), "name", required=True, max_length=NAME_MAX)
+    slug = doc.get("slug")
+    if slug is None or slug == "":
+        slug = slugify(name)[:SLUG_MAX]
+        if not slug:
+            raise LineError("slug cannot be derived from the name; give one")
+    else:
+        slug = _string(slug, "slug", max_length=SLUG_MAX)
+        if not SLUG_RE.match(slug):
+            raise LineError(f"slug {slug!r} may hold only letters, digits, '-' and '_'")
+    description = _string(doc.get("description"), "description")
+    category = _string(doc.get("category"), "category", required=True, max_length=100)
+    tags_in = doc.get("tags")
+    if tags_in is None:
+        tags_in = []
+    if not isinstance(tags_in, list):
+        raise LineError("tags must be a list of strings")
+    tags = []
+    for tag in tags_in:
+        if not isinstance(tag, str):
+            raise LineError("tags must be a list of strings")
+        tag = tag.strip().lower()
+        if not tag:
+            raise LineError("tags must not be empty")
+        if len(tag) > TAG_MAX:
+            raise LineError(f"tag {tag[:20]!r}... is longer than {TAG_MAX} characters")
+        if "\x00" in tag:
+            raise LineError("tags contain a NUL character")
+        tags.append(tag)
+    specs = _json(_object(doc.get("specs"), "specs"))
+    if "\\u0000" in specs:
+        raise LineError("specs contain a NUL character")
+    attributes = _object(doc.get("attributes"), "attributes")
+    for key, value in attributes.items():
+        if not isinstance(value, str):
+            raise LineError(f"attributes must be flat: {key!r} is not a string")
+        if "\x00" in key or "\x00" in value:
+            raise LineError("attributes contain a NUL character")
+    is_active = doc.get("is_active", True)
+    if not isinstance(is_active, bool):
+        raise LineError("is_active must be true or false")
+    variants_in = doc.get("variants")
+    if variants_in is None:
+        variants_in = []
+    if not isinstance(variants_in, list):
+        raise LineError("variants must be a list")
+    variants = []
+    skus: set[str] = set()
+    for position, variant in enumerate(variants_in, 1):
+        try:
+            variants.append(check_variant(variant, currency))
+        except LineError as exc:
+            raise LineError(f"variant {position}: {exc}") from None
+        sku = variants[-1]["sku"]
+        if sku in skus:
+            raise LineError(f"variant {position}: SKU {sku!r} repeats in this product")
+        skus.add(sku)
+    return {
+        "slug": slug,
+        "name": name,
+        "description": description,
+        "category": category,
+        "tags": tags,
+        "specs": specs,
+        "attributes": attributes,
+        "is_active": is_active,
+        "variants": variants,
+    }
+
+
+def check_variant(doc: Any, currency: str) -> dict[str, Any]:
+    if not isinstance(doc, dict):
+        raise LineError("must be a JSON object")
+    if unknown := sorted(set(doc) - VARIANT_FIELDS):
+        raise LineError(f"unknown field {unknown[0]!r}")
+    sku = _string(doc.get("sku"), "sku", required=True, max_length=SKU_MAX)
+    if "price" not in doc or doc["price"] is None:
+        raise LineError("price is required")
+    price = _price(doc["price"])
+    variant_currency = doc.get("currency")
+    if variant_currency is None:
+        variant_currency = currency
+    if not isinstance(variant_currency, str) or not CURRENCY_RE.match(variant_currency):
+        raise LineError("currency must be three capital letters (ISO 4217)")
+    stock = _stock(doc.get("stock"))
+    options = _json(_object(doc.get("options"), "options"))
+    if "\\u0000" in options:
+        raise LineError("options contain a NUL character")
+    return {
+        "sku": sku,
+        "price": price,
+        "currency": variant_currency,
+        "stock": stock,
+        "options": options,
+    }
+
+
+# -- reading files -------------------------------------------------------------
+
+
+def decoded_lines(
+    raw: IO[bytes], on_bad: Callable[[int, str], None]
+) -> Iterator[tuple[int, str | None]]:
+    """(line number, text) for each line; text is None when not UTF-8."""
+    for number, data in enumerate(raw, 1):
+        if number == 1 and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
+        try:
+            yield number, data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            on_bad(
+                number,
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start + 1})",
+            )
+            yield number, None
+
+
+def jsonl_products(raw: IO[bytes], result: ImportResult) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON) for each non-blank, well-formed line."""
+    for number, text in decoded_lines(raw, result.add_error):
+        result.lines = number
+        if text is None:
+            continue
+        if not text.strip():
+            continue
+        try:
+            yield number, json.loads(text)
+        except json.JSONDecodeError as exc:
+            result.add_error(number, f"bad JSON: {exc.msg} at column {exc.colno}")
+        except RecursionError:
+            result.add_error(number, "bad JSON: nested too deeply")
+
+
+def _csv_json(value: str, column: str) -> Any:
+    if not value.strip():
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise LineError(f"{column} is not valid JSON: {exc.msg}") from None
+
+
+def _csv_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"", "true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    raise LineError(f"is_active must be true or false, not {value!r}")
+
+
+def _csv_int(value: str, column: str) -> Any:
+    if not value.strip():
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise LineError(f"{column} must be a whole number, not {value!r}") from None
+
+
+def csv_products(raw: IO[bytes], result: ImportResult) -> Iterator[tuple[int, Any]]:
+    """(line number of its first row, product dict or LineError) per product."""
+    bad_lines: set[int] = set()
+
+    def on_bad(number: int, reason: str) -> None:
+        bad_lines.add(number)
+        result.add_error(number, reason)
+
+    line_iter = decoded_lines(raw, on_bad)
+    position = {"line": 0}
+
+    def texts() -> Iterator[str]:
+        for number, text in line_iter:
+            position["line"] = number
+            result.lines = number
+            yield text if text is not None else "\n"
+
+    reader = csv.reader(texts(), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise ImportFileError(f"line 1: bad CSV header: {exc}") from None
+    if 1 in bad_lines:
+        raise ImportFileError("line 1: the CSV header is not valid UTF-8")
+    columns = [name.strip().lower() for name in header]
+    if missing := [name for name in CSV_REQUIRED if name not in columns]:
+        raise ImportFileError(f"line 1: missing CSV columns: {', '.join(missing)}")
+    if unknown := [name for name in columns if name not in CSV_COLUMNS]:
+        raise ImportFileError(f"line 1: unknown CSV columns: {', '.join(unknown)}")
+    if len(set(columns)) != len(columns):
+        raise ImportFileError("line 1: a CSV column appears twice")
+
+    current: dict[str, Any] | None = None
+    current_line = 0
+    current_error: LineError | None = None
+    previous_end = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            start = previous_end + 1
+            previous_end = position["line"]
+            if current is not None:
+                yield current_line, current_error or current
+                current = None
+            result.add_error(start, f"bad CSV: {exc}")
+            continue
+        start, previous_end = previous_end + 1, position["line"]
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if any(number in bad_lines for number in range(start, previous_end + 1)):
+            continue
+        if len(row) != len(columns):
+            if current is not None:
+                yield current_line, current_error or current
+                current = None
+            result.add_error(
+                start, f"expected {len(columns)} CSV fields, found {len(row)}"
+            )
+            continue
+        values = dict(zip(columns, row, strict=True))
+        slug = values.get("slug", "").strip() or slugify(values.get("name", ""))
+        if current is not None and slug == current.get("slug"):
+            if current_error is None:
+                try:
+                    _csv_add_variant(current, values)
+                except LineError as exc:
+                    current_error = LineError(f"line {start}: {exc}")
+            continue
+        if current is not None:
+            yield current_line, current_error or current
+        current_line, current_error = start, None
+        try:
+            current = {
+                "slug": slug,
+                "name": values.get("name", ""),
+                "description": values.get("description", ""),
+                "category": values.get("category", ""),
+                "tags": [t for t in values.get("tags", "").split("|") if t.strip()],
+                "specs": _csv_json(values.get("specs", ""), "specs"),
+                "attributes": _csv_json(values.get("attributes", ""), "attributes"),
+                "is_active": _csv_bool(values.get("is_active", "")),
+                "variants": [],
+            }
+            _csv_add_variant(current, values)
+        except LineError as exc:
+            current = {"slug": slug}
+            current_error = exc
+    if current is not None:
+        yield current_line, current_error or current
+
+
+def _csv_add_variant(product: dict[str, Any], values: dict[str, str]) -> None:
+    sku = values.get("sku", "")
+    if not sku.strip():
+        return
+    variant: dict[str, Any] = {"sku": sku}
+    if values.get("price", "").strip():
+        variant["price"] = values["price"].strip()
+    if values.get("currency", "").strip():
+        variant["currency"] = values["currency"].strip()
+    variant["stock"] = _csv_int(values.get("stock", ""), "stock")
+    variant["options"] = _csv_json(values.get("options", ""), "options")
+    product["variants"].append(variant)
+
+
+# -- staging and loading -------------------------------------------------------
+
+STAGING_SQL = """
+CREATE TEMPORARY TABLE import_product (
+    line integer NOT NULL,
+    slug text NOT NULL,
+    name text NOT NULL,
+    description text NOT NULL,
+    category text NOT NULL,
+    tags text[] NOT NULL,
+    specs jsonb NOT NULL,
+    attributes hstore NOT NULL,
+    is_active boolean NOT NULL
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE import_variant (
+    line integer NOT NULL,
+    product_slug text NOT NULL,
+    sku text NOT NULL,
+    price numeric(12, 2) NOT NULL,
+    currency text NOT NULL,
+    stock integer NOT NULL,
+    options jsonb NOT NULL
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE import_invalid (
+    line integer NOT NULL,
+    reason text NOT NULL
+) ON COMMIT DROP;
+"""
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    # Most values need no escaping; four substring tests beat translate().
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_ESCAPES)
+    return value
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _tags_literal(tags: list[str]) -> str:
+    # Every element quoted, so commas, braces and spaces inside tags survive.
+    return "{" + ",".join(_quoted(tag) for tag in tags) + "}"
+
+
+def _hstore_literal(attributes: dict[str, str]) -> str:
+    return ", ".join(f"{_quoted(k)}=>{_quoted(v)}" for k, v in attributes.items())
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def product_rows(line: int, product: dict[str, Any]) -> tuple[str, list[str]]:
+    """The COPY text rows for one checked product and its variants."""
+    slug = _copy_text(product["slug"])
+    product_row = "\t".join(
+        (
+            str(line),
+            slug,
+            _copy_text(product["name"]),
+            _copy_text(product["description"]),
+            _copy_text(product["category"]),
+            _copy_text(_tags_literal(product["tags"])),
+            _copy_text(product["specs"]),
+            _copy_text(_hstore_literal(product["attributes"])),
+            "t" if product["is_active"] else "f",
+        )
+    )
+    variant_rows = [
+        "\t".join(
+            (
+                str(line),
+                slug,
+                _copy_text(variant["sku"]),
+                variant["price"],
+                variant["currency"],
+                str(variant["stock"]),
+                _copy_text(variant["options"]),
+            )
+        )
+        for variant in product["variants"]
+    ]
+    return product_row, variant_rows
+
+
+class _Buffered:
+    """Collects COPY rows and sends them in chunks of about a megabyte."""
+
+    def __init__(self, copy: Any):
+        self.copy = copy
+        self.parts: list[str] = []
+        self.size = 0
+
+    def add(self, row: str) -> None:
+        self.parts.append(row)
+        self.size += len(row)
+        if self.size > 1 << 20:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.copy.write("\n".join(self.parts) + "\n")
+            self.parts, self.size = [], 0
+
+
+# Checks that need the whole file or the database; each yields
+# (line, reason) rows into import_invalid.
+SQL_CHECKS = (
+    """
+    INSERT INTO import_invalid (line, reason)
+    SELECT s.line, format('unknown category %%L', s.category)
+    FROM import_product s
+    WHERE NOT EXISTS (SELECT FROM catalog_category c WHERE c.slug = s.category)
+    """,
+    """
+    INSERT INTO import_invalid (line, reason)
+    SELECT d.line, format('slug %%L is also on line %%s', d.slug, d.first)
+    FROM (
+        SELECT line, slug, min(line) OVER (PARTITION BY slug) AS first
+        FROM import_product
+        WHERE slug IN (
+            SELECT slug FROM import_product GROUP BY slug HAVING count(*) > 1
+        )
+    ) d
+    WHERE d.line <> d.first
+    """,
+    """
+    INSERT INTO import_invalid (line, reason)
+    SELECT d.line, format('SKU %%L is also on line %%s', d.sku, d.first)
+    FROM (
+        SELECT line, sku, min(line) OVER (PARTITION BY sku) AS first
+        FROM import_variant
+        WHERE sku IN (
+            SELECT sku FROM import_variant GROUP BY sku HAVING count(*) > 1
+        )
+    ) d
+    WHERE d.line <> d.first
+    """,
+    """
+    INSERT INTO import_invalid (line, reason)
+    SELECT v.line, format('SKU %%L belongs to product %%L', v.sku, p.slug)
+    FROM import_variant v
+    JOIN catalog_variant cv ON cv.sku = v.sku
+    JOIN catalog_product p ON p.id = cv.product_id
+    WHERE p.slug <> v.product_slug
+    """,
+)
+
+# Rows whose values all equal the stored ones are left alone (the WHERE of
+# DO UPDATE), so a re-import bumps no updated_at and writes no tuples.
+UPSERT_PRODUCTS = """
+WITH upserted AS (
+    INSERT INTO catalog_product AS p (
+        slug, name, description, category_id, tags, specs, attributes,
+        is_active, created_at, updated_at
+    )
+    SELECT s.slug, s.name, s.description, c.id, s.tags, s.specs,
+           s.attributes,
+           s.is_active, now(), now()
+    FROM import_product s
+    JOIN catalog_category c ON c.slug = s.category
+    WHERE NOT EXISTS (SELECT FROM import_invalid i WHERE i.line = s.line)
+    ON CONFLICT (slug) DO UPDATE SET
+        name = EXCLUDED.name,
+        description = EXCLUDED.description,
+        category_id = EXCLUDED.category_id,
+        tags = EXCLUDED.tags,
+        specs = EXCLUDED.specs,
+        attributes = EXCLUDED.attributes,
+        is_active = EXCLUDED.is_active,
+        updated_at = EXCLUDED.updated_at
+    WHERE (p.name, p.description, p.category_id, p.tags, p.specs,
+           p.attributes, p.is_active)
+        IS DISTINCT FROM
+          (EXCLUDED.name, EXCLUDED.description, EXCLUDED.category_id,
+           EXCLUDED.tags, EXCLUDED.specs, EXCLUDED.attributes,
+           EXCLUDED.is_active)
+    RETURNING xmax = 0 AS created
+)
+SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
+FROM upserted
+"""
+UPSERT_VARIANTS = """
+WITH upserted AS (
+    INSERT INTO catalog_variant AS v (
+        sku, product_id, options, price, currency, stock
+    )
+    SELECT s.sku, p.id, s.options, s.price, s.currency, s.stock
+    FROM import_variant s
+    JOIN catalog_product p ON p.slug = s.product_slug
+    WHERE NOT EXISTS (SELECT FROM import_invalid i WHERE i.line = s.line)
+    ON CONFLICT (sku) DO UPDATE SET
+        options = EXCLUDED.options,
+        price = EXCLUDED.price,
+        currency = EXCLUDED.currency,
+        stock = EXCLUDED.stock
+    WHERE (v.options, v.price, v.currency, v.stock)
+        IS DISTINCT FROM
+          (EXCLUDED.options, EXCLUDED.price, EXCLUDED.currency, EXCLUDED.stock)
+    RETURNING xmax = 0 AS created
+)
+SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
+FROM upserted
+"""
+
+
+def detect_format(path: Path, given: str | None) -> str:
+    if given:
+        return given
+    suffix = path.suffix.lower()
+    if suffix in {".jsonl", ".ndjson", ".json"}:
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    raise ImportFileError(
+        f"cannot tell the format of {path.name!r} from its extension; "
+        "pass --format jsonl or --format csv"
+    )
+
+
+def import_products(
+    raw: IO[bytes],
+    *,
+    file_format: str,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import products from ``raw``; return counts and the invalid lines.
+
+    Without ``skip_invalid`` nothing is written when any line is invalid.
+    Raises ImportFileError when the file as a whole cannot be read.
+    """
+    result = ImportResult()
+    currency = settings.PANTRY_CURRENCY
+    parsed: Iterable[tuple[int, Any]] = (
+        jsonl_products(raw, result)
+        if file_format == "jsonl"
+        else csv_products(raw, result)
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(STAGING_SQL)
+        staged = 0
+        with cursor.copy(
+            "COPY import_product (line, slug, name, description, category, tags, "
+            "specs, attributes, is_active) FROM STDIN"
+        ) as product_copy:
+            products = _Buffered(product_copy)
+            variant_rows: list[str] = []
+            # Variants wait in a temporary file-backed buffer: one
+            # connection runs one COPY at a time.
+            spool = _Spool()
+            for line, doc in parsed:
+                if progress and line % 1000 == 0:
+                    progress(raw.tell())
+                if isinstance(doc, LineError):
+                    result.add_error(line, str(doc))
+                    continue
+                try:
+                    product = check_product(doc, currency)
+                except LineError as exc:
+                    result.add_error(line, str(exc))
+                    continue
+                product_row, variant_rows = product_rows(line, product)
+                products.add(product_row)
+                for row in variant_rows:
+                    spool.write(row)
+                staged += 1
+            products.flush()
+        with cursor.copy(
+            "COPY import_variant (line, product_slug, sku, price, currency, stock, "
+            "options) FROM STDIN"
+        ) as variant_copy:
+            for chunk in spool.chunks():
+                variant_copy.write(chunk)
+        spool.close()
+        cursor.execute("ANALYZE import_product")
+        cursor.execute("ANALYZE import_variant")
+        for check in SQL_CHECKS:
+            cursor.execute(check)
+        cursor.execute("SELECT count(DISTINCT line), count(*) FROM import_invalid")
+        sql_invalid, sql_errors = cursor.fetchone()
+        cursor.execute(
+            "SELECT line, reason FROM import_invalid ORDER BY line, reason LIMIT %s",
+            [REPORT_LIMIT],
+        )
+        reported = cursor.fetchall()
+        for line, reason in reported:
+            result.add_error(line, reason)
+        result.error_count += sql_errors - len(reported)
+        result.valid = staged - sql_invalid
+        if result.error_count and not skip_invalid:
+            transaction.set_rollback(True)
+            return result
+        _upsert(cursor, result)
+        result.loaded = True
+    return result
+
+
+def _upsert(cursor: Any, result: ImportResult) -> None:
+    cursor.execute("SELECT count(*) FROM catalog_product")
+    existing = cursor.fetchone()[0]
+    # Loading into an (almost) empty catalog: build indexes once afterwards
+    # instead of inserting every row into every GIN and btree index.
+    rebuild = result.valid > max(existing, 1000) * REBUILD_RATIO
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    if rebuild:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        with bulk.indexes_dropped(
+            cursor,
+            ["catalog_product", "catalog_variant", "catalog_productsummary"],
+            keep_unique=True,
+        ):
+            _run_upserts(cursor, result)
+    else:
+        _run_upserts(cursor, result)
+
+
+def _run_upserts(cursor: Any, result: ImportResult) -> None:
+    cursor.execute(UPSERT_PRODUCTS)
+    result.products_created, result.products_updated = cursor.fetchone()
+    cursor.execute(UPSERT_VARIANTS)
+    result.variants_created, result.variants_updated = cursor.fetchone()
+
+
+class _Spool:
+    """A text buffer that spills to a temporary file past a few megabytes."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+t")
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, row: str) -> None:
+        self.parts.append(row)
+        self.size += len(row)
+        if self.size > 1 << 20:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.parts:
+            self.file.write("\n".join(self.parts) + "\n")
+            self.parts, self.size = [], 0
+
+    def chunks(self) -> Iterator[str]:
+        self._spill()
+        self.file.seek(0)
+        while chunk := self.file.read(1 << 20):
+            yield chunk
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def open_import_file(path: Path) -> IO[bytes]:
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise ImportFileError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise ImportFileError(f"{path} is a directory, not a file") from None
+    except PermissionError:
+        raise ImportFileError(f"cannot read {path}: permission denied") from None

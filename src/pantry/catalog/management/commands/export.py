@@ -1,0 +1,50 @@
+"""``pantry export products [--output FILE]``: products as JSON Lines."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from pantry.catalog.exporter import export_products
+
+
+class Command(BaseCommand):
+    help = "Export catalog data: pantry export products [--output FILE]."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        products = sub.add_parser(
+            "products",
+            help="export products and their variants as JSON Lines",
+            description=(
+                "Write every product, ordered by slug, as JSON Lines in the "
+                "format `pantry import products` reads."
+            ),
+        )
+        products.add_argument(
+            "--output", "-o", type=Path, help="file to write (default: stdout)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path | None = options["output"]
+        if path is None:
+            count = export_products(sys.stdout)
+            sys.stdout.flush()
+        else:
+            partial = path.with_name(path.name + ".partial")
+            try:
+                out = partial.open("w", encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"cannot write {path}: {exc.strerror}") from None
+            try:
+                with out:
+                    count = export_products(out)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+            # Appear complete or not at all.
+            partial.replace(path)
+        self.stderr.write(f"exported {count} products")

@@ -1,0 +1,148 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils import timezone
+
+from pantry.catalog.models import Product, ProductSummary, Variant
+from tests.catalog.factories import (
+    CategoryFactory,
+    ProductFactory,
+    PromotionFactory,
+    VariantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def summary(product: Product) -> tuple[Decimal, Decimal, bool] | None:
+    row = ProductSummary.objects.filter(product=product).first()
+    return (row.price_min, row.price_max, row.has_stock) if row else None
+
+
+def test_negative_stock_is_refused_by_the_database_even_through_raw_sql():
+    variant = VariantFactory(stock=1)
+
+    with (
+        pytest.raises(IntegrityError, match="catalog_variant_stock_nonnegative"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE catalog_variant SET stock = -1 WHERE id = %s", [variant.pk]
+        )
+
+    assert Variant.objects.get(pk=variant.pk).stock == 1
+
+
+def test_negative_price_is_refused_by_the_database_through_the_orm():
+    variant = VariantFactory(price=Decimal("5.00"))
+
+    with (
+        pytest.raises(IntegrityError, match="catalog_variant_price_nonnegative"),
+        transaction.atomic(),
+    ):
+        Variant.objects.filter(pk=variant.pk).update(price=Decimal("-0.01"))
+
+    assert Variant.objects.get(pk=variant.pk).price == Decimal("5.00")
+
+
+def test_overlapping_promotions_are_refused_by_the_database():
+    now = timezone.now()
+    first = PromotionFactory(during=DateTimeTZRange(now, now + timedelta(days=2)))
+
+    with (
+        pytest.raises(IntegrityError, match="catalog_promotion_no_overlap"),
+        transaction.atomic(),
+    ):
+        PromotionFactory(
+            product=first.product,
+            during=DateTimeTZRange(now + timedelta(days=1), now + timedelta(days=3)),
+        )
+
+    assert first.product.promotions.count() == 1
+
+
+def test_adjacent_promotions_of_one_product_are_allowed():
+    now = timezone.now()
+    first = PromotionFactory(during=DateTimeTZRange(now, now + timedelta(days=1)))
+
+    PromotionFactory(
+        product=first.product,
+        during=DateTimeTZRange(now + timedelta(days=1), now + timedelta(days=2)),
+    )
+
+    assert first.product.promotions.count() == 2
+
+
+def test_summary_follows_variant_inserts_updates_and_deletes():
+    product = ProductFactory()
+    cheap = VariantFactory(product=product, price=Decimal("5.00"), stock=0)
+    VariantFactory(product=product, price=Decimal("9.50"), stock=0)
+    assert summary(product) == (Decimal("5.00"), Decimal("9.50"), False)
+
+    Variant.objects.filter(pk=cheap.pk).update(stock=3, price=Decimal("12.00"))
+    assert summary(product) == (Decimal("9.50"), Decimal("12.00"), True)
+
+    Variant.objects.filter(pk=cheap.pk).delete()
+    assert summary(product) == (Decimal("9.50"), Decimal("9.50"), False)
+
+    Variant.objects.filter(product=product).delete()
+    assert summary(product) is None
+
+
+def test_summary_follows_a_variant_moved_to_another_product():
+    old, new = ProductFactory(), ProductFactory()
+    moving = VariantFactory(product=old, price=Decimal("7.00"), stock=2)
+    VariantFactory(product=old, price=Decimal("3.00"), stock=0)
+
+    Variant.objects.filter(pk=moving.pk).update(product=new)
+
+    assert summary(old) == (Decimal("3.00"), Decimal("3.00"), False)
+    assert summary(new) == (Decimal("7.00"), Decimal("7.00"), True)
+
+
+def test_summary_is_filled_by_copy_as_by_any_writer():
+    product = ProductFactory()
+
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY catalog_variant (sku, product_id, options, price, currency, stock)"
+            " FROM STDIN"
+        ) as copy,
+    ):
+        copy.write_row(["C-1", product.pk, "{}", "4.20", "EUR", 0])
+        copy.write_row(["C-2", product.pk, "{}", "8.40", "EUR", 7])
+
+    assert summary(product) == (Decimal("4.20"), Decimal("8.40"), True)
+
+
+def test_summary_is_emptied_by_truncate():
+    VariantFactory()
+
+    with connection.cursor() as cursor:
+        # Django's foreign keys are deferred: check them now, as at commit.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE catalog_variant CASCADE")
+
+    assert not ProductSummary.objects.exists()
+
+
+def test_options_only_update_leaves_summary_untouched():
+    variant = VariantFactory(price=Decimal("2.00"), stock=1)
+    before = ProductSummary.objects.get(product=variant.product)
+
+    Variant.objects.filter(pk=variant.pk).update(options={"size": "L"})
+
+    after = ProductSummary.objects.get(product=variant.product)
+    assert (after.price_min, after.has_stock) == (before.price_min, True)
+
+
+def test_category_path_is_unique():
+    CategoryFactory(slug="a")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CategoryFactory(slug="b", path="a")
