@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Exists,
@@ -297,7 +298,10 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
     """Tag counts (top 30), category counts (each with its subtree) and the
     effective price range of the matching products, in one SQL query."""
     matched = filtered_products(filters).values("id", "tags", "category_id")
-    inner, params = matched.query.sql_with_params()
+    try:
+        inner, params = matched.query.sql_with_params()
+    except EmptyResultSet:
+        return {"tags": [], "categories": [], "price": {"min": None, "max": None}}
     sql = f"""
         WITH matched AS MATERIALIZED ({inner}),
         tag_counts AS (
