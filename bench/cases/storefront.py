@@ -56,7 +56,7 @@ def _catalog(bench: Bench) -> tuple[int, str, str]:
         text=True,
         check=True,
     )
-    count, tag, category = (out.stdout.split() + ["", "", ""])[:3]
+    count, tag, category = [*out.stdout.split(), "", "", ""][:3]
     return int(count), tag, category
 
 
@@ -81,9 +81,7 @@ def run(bench: Bench) -> None:
     first_page = ["/products/"]
     # Four workers' caches at most: warm each list page once per worker.
     listing = bench.time_get(first_page, count=count, warmup=8)
-    bench.record_timings(
-        "storefront.products_page", listing, median_ms=LIST_TARGET_MS
-    )
+    bench.record_timings("storefront.products_page", listing, median_ms=LIST_TARGET_MS)
 
     filtered = [
         bench.query("/products/", tag=tag) if tag else "/products/",

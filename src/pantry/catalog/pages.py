@@ -237,6 +237,7 @@ SORT_CHOICES = (
 SPEC_FACET_VALUES = 10
 SPEC_FACET_KEYS = 8
 FACETS_TTL = 60
+MENU_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,16 @@ class ListPage:
     specs: list[SpecFacet]
     price_min: str | None
     price_max: str | None
+
+    @property
+    def category_menu(self) -> list[Choice]:
+        """Categories for the menu: two levels (a big tree would swamp it)
+        and the chosen one; category pages list their own subcategories."""
+        return [
+            choice
+            for choice in self.categories
+            if len(choice.path) <= MENU_DEPTH or choice.selected
+        ]
 
 
 def _price(params: Any, name: str, errors: list[str]) -> Decimal | None:
