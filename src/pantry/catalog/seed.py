@@ -41,156 +41,30 @@ CREATED_SPAN = timedelta(days=730)
 
 # -- vocabulary --------------------------------------------------------------
 
-BRANDS = [
-    "Aurora",
-    "Borealis",
-    "Cobalt",
-    "Dune",
-    "Ember",
-    "Fjord",
-    "Granite",
-    "Harbor",
-    "Indigo",
-    "Juniper",
-    "Kestrel",
-    "Lumen",
-    "Meridian",
-    "Nimbus",
-    "Orchard",
-    "Pinnacle",
-    "Quartz",
-    "Riverstone",
-    "Summit",
-    "Tundra",
-    "Umbra",
-    "Vantage",
-    "Willow",
-    "Xenon",
-    "Yarrow",
-    "Zephyr",
-    "Alder",
-    "Beacon",
-    "Cedar",
-    "Delta",
-    "Evergreen",
-    "Falcon",
-    "Glacier",
-    "Hearth",
-    "Ironwood",
-    "Jasper",
-    "Kinfolk",
-    "Larkspur",
-    "Mistral",
-    "Northwind",
-    "Oakhaven",
-    "Pebble",
-    "Quill",
-    "Redwood",
-    "Solstice",
-    "Tidewater",
-    "Upland",
-    "Velvet",
-    "Wren",
-    "Atlas",
-    "Brightline",
-    "Copperleaf",
-    "Driftwood",
-    "Elmstead",
-    "Foxglove",
-    "Greyhound",
-]
-ADJECTIVES = [
-    "compact",
-    "classic",
-    "deluxe",
-    "ultra",
-    "slim",
-    "rugged",
-    "smart",
-    "wireless",
-    "portable",
-    "premium",
-    "essential",
-    "modern",
-    "vintage",
-    "lightweight",
-    "heavy-duty",
-    "silent",
-    "rapid",
-    "ergonomic",
-    "foldable",
-    "waterproof",
-    "insulated",
-    "eco",
-    "organic",
-    "handmade",
-    "minimalist",
-    "quilted",
-    "cordless",
-    "digital",
-    "adjustable",
-    "stackable",
-    "nordic",
-    "urban",
-    "coastal",
-    "alpine",
-    "travel",
-    "everyday",
-    "professional",
-    "studio",
-    "outdoor",
-    "indoor",
-    "soft",
-    "sturdy",
-    "bright",
-    "matte",
-    "glossy",
-    "thermal",
-    "breathable",
-    "stretch",
-    "cosy",
-]
-MATERIALS = [
-    "cotton",
-    "wool",
-    "linen",
-    "leather",
-    "steel",
-    "aluminium",
-    "oak",
-    "walnut",
-    "bamboo",
-    "glass",
-    "ceramic",
-    "stoneware",
-    "silicone",
-    "polyester",
-    "nylon",
-    "copper",
-    "brass",
-    "marble",
-    "cork",
-    "hemp",
-]
-COLOURS = [
-    "black",
-    "white",
-    "grey",
-    "navy",
-    "red",
-    "green",
-    "olive",
-    "sand",
-    "blue",
-    "teal",
-    "mustard",
-    "coral",
-    "charcoal",
-    "ivory",
-    "plum",
-    "rust",
-    "sage",
-]
+BRANDS = (
+    "Aurora Borealis Cobalt Dune Ember Fjord Granite Harbor Indigo Juniper "
+    "Kestrel Lumen Meridian Nimbus Orchard Pinnacle Quartz Riverstone Summit "
+    "Tundra Umbra Vantage Willow Xenon Yarrow Zephyr Alder Beacon Cedar Delta "
+    "Evergreen Falcon Glacier Hearth Ironwood Jasper Kinfolk Larkspur Mistral "
+    "Northwind Oakhaven Pebble Quill Redwood Solstice Tidewater Upland Velvet "
+    "Wren Atlas Brightline Copperleaf Driftwood Elmstead Foxglove Greyhound"
+).split()
+ADJECTIVES = (
+    "compact classic deluxe ultra slim rugged smart wireless portable premium "
+    "essential modern vintage lightweight heavy-duty silent rapid ergonomic "
+    "foldable waterproof insulated eco organic handmade minimalist quilted "
+    "cordless digital adjustable stackable nordic urban coastal alpine travel "
+    "everyday professional studio outdoor indoor soft sturdy bright matte "
+    "glossy thermal breathable stretch cosy"
+).split()
+MATERIALS = (
+    "cotton wool linen leather steel aluminium oak walnut bamboo glass ceramic "
+    "stoneware silicone polyester nylon copper brass marble cork hemp"
+).split()
+COLOURS = (
+    "black white grey navy red green olive sand blue teal mustard coral "
+    "charcoal ivory plum rust sage"
+).split()
 SENTENCES = (
     "Built to last and designed to be used every day.",
     "A thoughtful design that fits neatly into any home.",
@@ -280,48 +154,14 @@ DEPARTMENTS: dict[str, dict[str, list[str]]] = {
 LEAF_KINDS = ("Essentials", "Premium", "Accessories", "Sets", "Classics")
 # Leaves whose index is a multiple of this get two children (depth 4).
 DEEP_EVERY = 5
-EXTRA_TAGS = [
-    "gift",
-    "sale",
-    "new",
-    "bestseller",
-    "limited",
-    "eco",
-    "recycled",
-    "vegan",
-    "fair-trade",
-    "local",
-    "bundle",
-    "clearance",
-    "award-winning",
-    "staff-pick",
-    "exclusive",
-    "refurbished",
-    "handcrafted",
-    "kids",
-    "family",
-    "pro",
-    "beginner",
-    "budget",
-    "luxury",
-    "seasonal",
-    "summer",
-    "winter",
-    "spring",
-    "autumn",
-    "holiday",
-    "festive",
-    "compact-living",
-    "small-space",
-    "pet-friendly",
-    "allergy-friendly",
-    "dishwasher-safe",
-    "machine-washable",
-    "energy-saving",
-    "low-waste",
-    "plastic-free",
-    "made-in-europe",
-]
+EXTRA_TAGS = (
+    "gift sale new bestseller limited eco recycled vegan fair-trade local "
+    "bundle clearance award-winning staff-pick exclusive refurbished "
+    "handcrafted kids family pro beginner budget luxury seasonal summer "
+    "winter spring autumn holiday festive compact-living small-space "
+    "pet-friendly allergy-friendly dishwasher-safe machine-washable "
+    "energy-saving low-waste plastic-free made-in-europe"
+).split()
 RESOLUTIONS = ("1366x768", "1920x1080", "2560x1440", "3840x2160")
 SIZES = ("XS", "S", "M", "L", "XL", "XXL")
 
