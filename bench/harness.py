@@ -266,6 +266,8 @@ def bench_env(data_dir: Path) -> dict[str, str]:
         PANTRY_SERVER_TIMING="1",
         PANTRY_DATA_DIR=str(data_dir),
         PANTRY_LOG_LEVEL="WARNING",
+        # No mail server on bench machines: emails are rendered, not sent.
+        PANTRY_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
     )
     if "BENCH_DATABASE_URL" in os.environ:
         env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]

@@ -293,6 +293,38 @@ if env_bool("PANTRY_BEHIND_PROXY", False):
 PANTRY_SERVER_TIMING = env_bool("PANTRY_SERVER_TIMING", False)
 PANTRY_CURRENCY = env("PANTRY_CURRENCY", "EUR").upper()
 PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
+PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
+
+# -- email and background tasks ---------------------------------------------
+
+_MAIL_BACKEND = env(
+    "PANTRY_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+MAILERS: dict[str, dict[str, Any]] = {"default": {"BACKEND": _MAIL_BACKEND}}
+if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25, minimum=1),
+        "username": env("EMAIL_HOST_USER") or None,
+        "password": env("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "timeout": 10,
+    }
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "pantry <shop@localhost>")
+# Immediate (in the request, after commit) unless a queue is configured; see
+# README "Background tasks" for the database-backed worker in production.
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "PANTRY_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+if TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
+    INSTALLED_APPS.append("django_tasks_db")
 
 LOGGING = {
     "version": 1,
@@ -302,8 +334,14 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("PANTRY_LOG_LEVEL", "INFO").upper()},
-    # Replace Django's own console handler so each line is logged once.
+    # Replace Django's own console handler so each line is logged once, and
+    # follow PANTRY_LOG_LEVEL (Django's loggers default to INFO), so that
+    # WARNING silences a line per task run (django.tasks) in production.
     "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False}
+        "django": {
+            "handlers": ["console"],
+            "level": env("PANTRY_LOG_LEVEL", "INFO").upper(),
+            "propagate": False,
+        }
     },
 }

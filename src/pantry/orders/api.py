@@ -1,3 +1,299 @@
-from ninja import Router
+"""Orders API: place orders, read and move them, and sales reports (API.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import StrictInt, StrictStr
+
+from pantry.core.auth import staff, staff_user
+from pantry.core.errors import BadRequest, NotFound, PantryError
+from pantry.core.pagination import check_limit
+from pantry.orders import queries, services
+from pantry.orders.models import Order
+from pantry.orders.tokens import token_for, token_matches
 
 router = Router(tags=["orders"])
+
+MAX_REPORT_DAYS = 3660
+TOP_PRODUCTS_DEFAULT = 10
+
+
+class Unauthorized(PantryError):
+    status = 401
+    code = "unauthorized"
+    default_detail = "Staff token or the order's ?token= is required."
+
+
+class CustomerIn(Schema):
+    name: StrictStr
+    email: StrictStr
+
+
+class LineIn(Schema):
+    sku: StrictStr
+    quantity: StrictInt
+
+
+class OrderIn(Schema):
+    customer: CustomerIn
+    lines: list[LineIn]
+
+
+class CustomerOut(Schema):
+    name: str
+    email: str
+
+
+class LineOut(Schema):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: str = Field(examples=["19.90"])
+    line_total: str
+
+
+class EventOut(Schema):
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor: str
+
+
+class ReceiptOut(Schema):
+    number: str
+    status: str
+    token: str = Field(
+        description="Opens GET /orders/{number}?token= for the customer."
+    )
+    customer: CustomerOut
+    currency: str
+    total: str
+    lines: list[LineOut]
+    placed_at: datetime
+
+
+class OrderOut(Schema):
+    number: str
+    status: str
+    customer: CustomerOut
+    currency: str
+    total: str
+    lines: list[LineOut]
+    placed_at: datetime
+    events: list[EventOut]
+
+
+class OrderItemOut(Schema):
+    number: str
+    status: str
+    customer: CustomerOut
+    currency: str
+    total: str
+    placed_at: datetime
+
+
+class OrderListOut(Schema):
+    items: list[OrderItemOut]
+    next: str | None
+
+
+class TransitionIn(Schema):
+    to: Order.Status
+
+
+class ErrorOut(Schema):
+    error: str
+    detail: str
+
+
+@router.post(
+    "/orders",
+    response={201: ReceiptOut, 200: ReceiptOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Place an order (anonymous); Idempotency-Key makes retries safe",
+)
+def create_order(
+    request: HttpRequest,
+    payload: OrderIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Status:
+    placement = services.place_order(
+        name=payload.customer.name,
+        email=payload.customer.email,
+        lines=[(line.sku, line.quantity) for line in payload.lines],
+        idempotency_key=idempotency_key,
+    )
+    body = {**placement.receipt, "token": token_for(placement.number)}
+    return Status(200 if placement.replayed else 201, body)
+
+
+@router.get(
+    "/orders/{number}", response=OrderOut, summary="One order (staff or ?token=)"
+)
+def get_order(
+    request: HttpRequest, number: str, token: str | None = None
+) -> dict[str, Any]:
+    if token is None:
+        if staff_user(request) is None:
+            raise Unauthorized()
+    elif not token_matches(number, token):
+        # The same answer as an unknown number: a token reveals nothing.
+        raise NotFound("No order with this number and token.")
+    order = queries.order_detail(number)
+    if order is None:
+        raise NotFound(f"There is no order {number}.")
+    return queries.detail_json(order)
+
+
+@router.get("/orders", response=OrderListOut, auth=staff, summary="Orders (staff)")
+def list_orders(
+    request: HttpRequest,
+    status: Order.Status | None = None,
+    placed_after: datetime | None = None,
+    placed_before: datetime | None = None,
+    email: Annotated[str | None, Query(max_length=254)] = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    page = queries.order_list(
+        filters=queries.OrderFilters(
+            status=status,
+            placed_after=placed_after,
+            placed_before=placed_before,
+            email=email,
+        ),
+        limit=check_limit(limit),
+        cursor=cursor,
+    )
+    return {
+        "items": [queries.list_item_json(order) for order in page.rows],
+        "next": page.next,
+    }
+
+
+@router.post(
+    "/orders/{number}/transitions",
+    response={200: OrderOut, 404: ErrorOut, 409: ErrorOut},
+    auth=staff,
+    summary="Move an order to another status (staff)",
+)
+def transition(
+    request: HttpRequest, number: str, payload: TransitionIn
+) -> dict[str, Any]:
+    services.transition_order(
+        number=number,
+        to=payload.to,
+        actor=request.auth.get_username(),  # type: ignore[attr-defined]
+    )
+    order = queries.order_detail(number)
+    assert order is not None
+    return queries.detail_json(order)
+
+
+def _report_range(start: date | None, end: date | None) -> tuple[date, date]:
+    end = end or timezone.now().date()
+    start = start or end - timedelta(days=29)
+    if start > end:
+        raise BadRequest("from must not be after to.", fields={"from": "after to"})
+    if (end - start).days >= MAX_REPORT_DAYS:
+        raise BadRequest(
+            f"A report spans at most {MAX_REPORT_DAYS} days.",
+            fields={"to": "range too long"},
+        )
+    return start, end
+
+
+class SalesPeriodOut(Schema):
+    period: date
+    orders: int
+    revenue: str
+
+
+class SalesOut(Schema):
+    currency: str
+    bucket: str
+    items: list[SalesPeriodOut]
+
+
+@router.get(
+    "/reports/sales",
+    response=SalesOut,
+    auth=staff,
+    summary="Paid revenue per day, week or month, empty periods included (staff)",
+)
+def sales(
+    request: HttpRequest,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    bucket: Literal["day", "week", "month"] = "day",
+    currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+) -> dict[str, Any]:
+    start, end = _report_range(start, end)
+    currency = currency or settings.PANTRY_CURRENCY
+    rows = queries.sales_report(start=start, end=end, bucket=bucket, currency=currency)
+    return {
+        "currency": currency,
+        "bucket": bucket,
+        "items": [
+            {
+                "period": row.period,
+                "orders": row.orders,
+                "revenue": queries.money(row.revenue),
+            }
+            for row in rows
+        ],
+    }
+
+
+class TopProductOut(Schema):
+    sku: str
+    name: str
+    units: int
+    orders: int
+    revenue: str
+
+
+class TopProductsOut(Schema):
+    currency: str
+    items: list[TopProductOut]
+
+
+@router.get(
+    "/reports/top-products",
+    response=TopProductsOut,
+    auth=staff,
+    summary="SKUs with the most paid revenue in a date range (staff)",
+)
+def top_products(
+    request: HttpRequest,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    limit: int | None = None,
+    currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+) -> dict[str, Any]:
+    start, end = _report_range(start, end)
+    currency = currency or settings.PANTRY_CURRENCY
+    rows = queries.top_products(
+        start=start,
+        end=end,
+        limit=check_limit(limit if limit is not None else TOP_PRODUCTS_DEFAULT),
+        currency=currency,
+    )
+    return {
+        "currency": currency,
+        "items": [
+            {
+                "sku": row.sku,
+                "name": row.name,
+                "units": row.units,
+                "orders": row.orders,
+                "revenue": queries.money(row.revenue),
+            }
+            for row in rows
+        ],
+    }

@@ -1,0 +1,162 @@
+"""Orders: what a customer bought, at what price, and every status change.
+
+An order's lines are snapshots (SKU, product name, unit price at placement),
+so later catalog edits never rewrite history. Rules that protect data are
+PostgreSQL constraints; ``services`` turns violations into friendly errors.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+NUMBER_PREFIX = "PA-"
+
+
+class Order(models.Model):
+    """A placed order; ``number`` is what customers and staff quote."""
+
+    class Status(models.TextChoices):
+        PLACED = "placed"
+        PAID = "paid"
+        SHIPPED = "shipped"
+        DELIVERED = "delivered"
+        CANCELLED = "cancelled"
+        REFUNDED = "refunded"
+
+    # Random, not sequential: a customer cannot guess another order's number
+    # from their own (see services.new_order_number).
+    number = models.CharField(max_length=20, unique=True)
+    customer_name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PLACED
+    )
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    placed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The staff list, newest first, with or without a status filter;
+            # both end in id so keyset pagination is one index range scan.
+            models.Index(
+                F("placed_at").desc(), F("id").desc(), name="orders_order_placed"
+            ),
+            models.Index(
+                F("status"),
+                F("placed_at").desc(),
+                F("id").desc(),
+                name="orders_order_status_placed",
+            ),
+            models.Index(
+                Lower("email"),
+                F("placed_at").desc(),
+                F("id").desc(),
+                name="orders_order_email_placed",
+            ),
+            # Sales reports sum revenue over a time range: a partial covering
+            # index answers them with an index-only scan of revenue orders.
+            # A BRIN index would be smaller but needs heap visits per row.
+            models.Index(
+                fields=["placed_at"],
+                include=["total", "currency"],
+                condition=Q(status__in=["paid", "shipped", "delivered"]),
+                name="orders_order_revenue_placed",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__gte=0), name="orders_order_total_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "placed",
+                        "paid",
+                        "shipped",
+                        "delivered",
+                        "cancelled",
+                        "refunded",
+                    ]
+                ),
+                name="orders_order_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    """One SKU of an order, as it was sold."""
+
+    # The unique (order, sku) index serves lookups by order.
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
+    sku = models.CharField(max_length=64)
+    product_name = models.CharField(max_length=200)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.IntegerField()
+    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="orders_orderline_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(line_total=F("unit_price") * F("quantity")),
+                name="orders_orderline_total_matches",
+            ),
+            # One line per SKU: services merge repeated SKUs of a request.
+            models.UniqueConstraint(
+                fields=["order", "sku"], name="orders_orderline_one_per_sku"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku}"
+
+
+class OrderEvent(models.Model):
+    """A status change of an order: from what, to what, when, by whom."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    # Empty for the placement itself.
+    from_status = models.CharField(max_length=12, blank=True, default="")
+    to_status = models.CharField(max_length=12, choices=Order.Status.choices)
+    at = models.DateTimeField()
+    # A staff username, or "customer" / "system".
+    actor = models.CharField(max_length=150)
+
+    class Meta:
+        indexes = [models.Index(fields=["order", "at"], name="orders_event_order_at")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` with the request it answered.
+
+    The row is inserted first in the placing transaction, so concurrent
+    retries with one key wait on its unique index and then see the result.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    order = models.ForeignKey(
+        Order, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="orders_idemkey_created")]
+
+    def __str__(self) -> str:
+        return self.key

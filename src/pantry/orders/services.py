@@ -1,0 +1,367 @@
+"""Placing orders and moving them through their statuses: the only writers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pantry.catalog.stock import current_prices, return_stock, take_stock
+from pantry.core.errors import Invalid, NotFound
+from pantry.orders.errors import (
+    IdempotencyKeyReused,
+    InvalidTransition,
+    MixedCurrency,
+)
+from pantry.orders.models import (
+    NUMBER_PREFIX,
+    IdempotencyKey,
+    Order,
+    OrderEvent,
+    OrderLine,
+)
+from pantry.orders.queries import receipt
+
+Status = Order.Status
+
+NAME_MAX = 200
+EMAIL_MAX = 254
+SKU_MAX = 64
+MAX_LINES = 100
+MAX_QUANTITY = 1000
+KEY_MAX = 255
+# Crockford's base32: no I, L, O, U, so numbers read aloud unambiguously.
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_LENGTH = 10  # 50 random bits
+NUMBER_ATTEMPTS = 5
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+# The state machine of API.md, in one place.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PLACED: frozenset({Status.PAID, Status.CANCELLED}),
+    Status.PAID: frozenset({Status.SHIPPED, Status.CANCELLED, Status.REFUNDED}),
+    Status.SHIPPED: frozenset({Status.DELIVERED, Status.REFUNDED}),
+    Status.DELIVERED: frozenset({Status.REFUNDED}),
+    Status.CANCELLED: frozenset(),
+    Status.REFUNDED: frozenset(),
+}
+RESTOCKING = frozenset({Status.CANCELLED})
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The outcome of place_order: the receipt, and whether it was a replay."""
+
+    number: str
+    order_id: int
+    receipt: dict[str, Any]
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """A checked order request: clean customer fields, quantities per SKU."""
+
+    name: str
+    email: str
+    quantities: dict[str, int]
+
+    def digest(self) -> str:
+        canonical = json.dumps(
+            {
+                "customer": {"name": self.name, "email": self.email},
+                "lines": sorted(self.quantities.items()),
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def new_order_number() -> str:
+    """Return a random order number such as ``PA-7Q2M9XK4RB``."""
+    return NUMBER_PREFIX + "".join(
+        secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH)
+    )
+
+
+def clean_order_request(
+    *, name: Any, email: Any, lines: Sequence[tuple[Any, Any]]
+) -> OrderRequest:
+    """Check an order request; return it with repeated SKUs merged.
+
+    A SKU named on several lines is one line with the summed quantity (what a
+    cart would do); the sum must still be within MAX_QUANTITY. Raises
+    Invalid with ``fields`` naming every bad part.
+    """
+    fields: dict[str, str] = {}
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        fields["customer.name"] = "A name is required."
+    elif len(name) > NAME_MAX:
+        fields["customer.name"] = f"At most {NAME_MAX} characters."
+    email = email.strip() if isinstance(email, str) else ""
+    if not email:
+        fields["customer.email"] = "An email address is required."
+    elif len(email) > EMAIL_MAX:
+        fields["customer.email"] = f"At most {EMAIL_MAX} characters."
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            fields["customer.email"] = "Enter a valid email address."
+        else:
+            local, _, domain = email.rpartition("@")
+            email = f"{local}@{domain.lower()}"
+    quantities: dict[str, int] = {}
+    if not lines:
+        fields["lines"] = "An order needs at least one line."
+    elif len(lines) > MAX_LINES:
+        fields["lines"] = f"At most {MAX_LINES} lines."
+    for i, (sku, quantity) in enumerate(lines or []):
+        if not isinstance(sku, str) or not sku.strip() or len(sku) > SKU_MAX:
+            fields[f"lines.{i}.sku"] = f"A SKU has 1 to {SKU_MAX} characters."
+            continue
+        if (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int)
+            or not 1 <= quantity <= MAX_QUANTITY
+        ):
+            fields[f"lines.{i}.quantity"] = (
+                f"A quantity is a whole number from 1 to {MAX_QUANTITY}."
+            )
+            continue
+        sku = sku.strip()
+        quantities[sku] = quantities.get(sku, 0) + quantity
+        if quantities[sku] > MAX_QUANTITY:
+            fields[f"lines.{i}.quantity"] = (
+                f"At most {MAX_QUANTITY} of one SKU per order."
+            )
+    if fields:
+        raise Invalid("The order is invalid.", fields=fields)
+    return OrderRequest(name=name, email=email, quantities=quantities)
+
+
+def place_order(
+    *,
+    name: Any,
+    email: Any,
+    lines: Sequence[tuple[Any, Any]],
+    idempotency_key: str | None = None,
+) -> Placement:
+    """Place an order, taking stock for every line, or change nothing.
+
+    With ``idempotency_key``, a retry of the same request returns the first
+    receipt (``replayed``), even while the first is still being placed;
+    another request under that key raises IdempotencyKeyReused. Raises
+    Invalid, UnknownSku, MixedCurrency or InsufficientStock. The
+    confirmation email is queued once the transaction commits.
+    """
+    request = clean_order_request(name=name, email=email, lines=lines)
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= KEY_MAX:
+        raise Invalid(
+            f"An Idempotency-Key has 1 to {KEY_MAX} characters.",
+            fields={"Idempotency-Key": "invalid length"},
+        )
+    digest = request.digest()
+    with transaction.atomic():
+        key_id = None
+        if idempotency_key is not None:
+            key_id = _claim_key(idempotency_key, digest)
+            if key_id is None:
+                return _replay(idempotency_key, digest)
+        placement = _place(request)
+        if key_id is not None:
+            IdempotencyKey.objects.filter(pk=key_id).update(
+                order_id=placement.order_id,
+                response_status=201,
+                response_body=placement.receipt,
+            )
+        transaction.on_commit(partial(_queue_confirmation, placement.number))
+    return placement
+
+
+def _claim_key(key: str, digest: str) -> int | None:
+    """Insert the key's row; return its id, or None when the key exists.
+
+    A concurrent transaction holding the same key makes this INSERT wait on
+    the unique index until that transaction ends: after a commit this
+    returns None (replay), after a rollback the key is ours.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO orders_idempotencykey (key, request_hash, created_at) "
+            "VALUES (%s, %s, now()) ON CONFLICT (key) DO NOTHING RETURNING id",
+            [key, digest],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _replay(key: str, digest: str) -> Placement:
+    stored = IdempotencyKey.objects.filter(key=key).first()
+    if stored is None or stored.response_body is None:
+        # Purged between the INSERT and this read: extremely rare, and a
+        # retry by the client resolves it.
+        raise IdempotencyKeyReused("This Idempotency-Key is being reset; retry.")
+    if stored.request_hash != digest:
+        raise IdempotencyKeyReused()
+    body = stored.response_body
+    assert stored.order_id is not None  # set with response_body
+    return Placement(
+        number=body["number"], order_id=stored.order_id, receipt=body, replayed=True
+    )
+
+
+def _place(request: OrderRequest) -> Placement:
+    prices = current_prices(list(request.quantities))
+    currencies = sorted({priced.currency for priced in prices.values()})
+    if len(currencies) > 1:
+        raise MixedCurrency(currencies=currencies)
+    now = timezone.now()
+    lines = []
+    for sku in sorted(request.quantities):
+        priced, quantity = prices[sku], request.quantities[sku]
+        lines.append(
+            OrderLine(
+                sku=sku,
+                product_name=priced.product_name,
+                unit_price=priced.unit_price,
+                quantity=quantity,
+                line_total=priced.unit_price * quantity,
+            )
+        )
+    order = Order(
+        customer_name=request.name,
+        email=request.email,
+        status=Status.PLACED,
+        currency=currencies[0],
+        total=sum((line.line_total for line in lines), Decimal("0.00")),
+        placed_at=now,
+    )
+    _insert_order(order, lines)
+    # Last, so the variant rows stay locked only until the commit right after.
+    take_stock(request.quantities)
+    return Placement(
+        number=order.number,
+        order_id=order.pk,
+        receipt=receipt(order, lines),
+        replayed=False,
+    )
+
+
+# The order, its lines and its placement event in one round trip. A taken
+# number inserts nothing (ON CONFLICT) and the caller draws another.
+_INSERT_ORDER = """
+WITH placed AS (
+    INSERT INTO orders_order
+        (number, customer_name, email, status, currency, total, placed_at)
+    VALUES (%(number)s, %(name)s, %(email)s, 'placed', %(currency)s, %(total)s,
+            %(at)s)
+    ON CONFLICT (number) DO NOTHING
+    RETURNING id
+), lines AS (
+    INSERT INTO orders_orderline
+        (order_id, sku, product_name, unit_price, quantity, line_total)
+    SELECT placed.id, line.sku, line.product_name, line.unit_price,
+           line.quantity, line.unit_price * line.quantity
+    FROM placed, unnest(%(skus)s::varchar[], %(names)s::varchar[],
+                        %(prices)s::numeric[], %(quantities)s::integer[])
+         AS line(sku, product_name, unit_price, quantity)
+), event AS (
+    INSERT INTO orders_orderevent (order_id, from_status, to_status, at, actor)
+    SELECT placed.id, '', 'placed', %(at)s, 'customer' FROM placed
+)
+SELECT id FROM placed
+"""
+
+
+def _insert_order(order: Order, lines: list[OrderLine]) -> None:
+    """Insert ``order`` under a new random number, with its lines and event."""
+    params = {
+        "name": order.customer_name,
+        "email": order.email,
+        "currency": order.currency,
+        "total": order.total,
+        "at": order.placed_at,
+        "skus": [line.sku for line in lines],
+        "names": [line.product_name for line in lines],
+        "prices": [line.unit_price for line in lines],
+        "quantities": [line.quantity for line in lines],
+    }
+    with connection.cursor() as cursor:
+        for _ in range(NUMBER_ATTEMPTS):
+            number = new_order_number()
+            cursor.execute(_INSERT_ORDER, {**params, "number": number})
+            row = cursor.fetchone()
+            if row is not None:
+                order.pk, order.number = row[0], number
+                order._state.adding = False
+                for line in lines:
+                    line.order = order
+                return
+    raise RuntimeError(f"no free order number in {NUMBER_ATTEMPTS} draws")
+
+
+def _queue_confirmation(number: str) -> None:
+    from pantry.orders.tasks import send_order_confirmation
+
+    send_order_confirmation.enqueue(number)
+
+
+def transition_order(*, number: str, to: str, actor: str) -> Order:
+    """Move order ``number`` to status ``to``, recording who and when.
+
+    The order row is locked first, so concurrent transitions of one order
+    run one after the other and the second sees the first's result.
+    Cancelling returns the order's stock in the same transaction. Raises
+    NotFound, Invalid (not a status) or InvalidTransition.
+    """
+    if to not in Status.values:
+        raise Invalid(
+            f"{to!r} is not an order status.",
+            fields={"to": "one of " + ", ".join(Status.values)},
+        )
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(number=number).first()
+        if order is None:
+            raise NotFound(f"There is no order {number}.")
+        if to not in TRANSITIONS[order.status]:
+            raise InvalidTransition(
+                f"An order that is {order.status} cannot become {to}.",
+                status=order.status,
+                to=to,
+                allowed=sorted(TRANSITIONS[order.status]),
+            )
+        if to in RESTOCKING:
+            return_stock(dict(order.lines.values_list("sku", "quantity")))
+        event = OrderEvent(
+            order=order,
+            from_status=order.status,
+            to_status=to,
+            at=timezone.now(),
+            actor=actor,
+        )
+        order.status = to
+        order.save(update_fields=["status"])
+        event.save()
+    return order
+
+
+def purge_idempotency_keys(*, older_than: timedelta = IDEMPOTENCY_TTL) -> int:
+    """Delete idempotency records older than ``older_than``; return how many."""
+    deleted, _ = IdempotencyKey.objects.filter(
+        created_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted

@@ -1,0 +1,132 @@
+"""Races: many checkouts of one SKU, retries of one key, transitions at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from pantry.catalog.models import Variant
+from pantry.orders.errors import (
+    IdempotencyKeyReused,
+    InsufficientStock,
+    InvalidTransition,
+)
+from pantry.orders.models import IdempotencyKey, Order, OrderEvent
+from pantry.orders.services import place_order, transition_order
+from tests.orders.conftest import race
+from tests.orders.factories import VariantFactory
+
+
+def test_fifty_buyers_of_the_last_ten_units_make_exactly_ten_orders(wide_pool):
+    VariantFactory(sku="HOT-1", stock=10)
+
+    outcomes = race(
+        lambda i: place_order(
+            name=f"Buyer {i}", email=f"buyer{i}@example.com", lines=[("HOT-1", 1)]
+        ),
+        50,
+    )
+
+    placed = [o for o in outcomes if not isinstance(o, Exception)]
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(placed) == 10
+    assert len(refused) == 40
+    assert all(isinstance(exc, InsufficientStock) for exc in refused), refused
+    assert {exc.extra["available"] for exc in refused} == {0}
+    assert Variant.objects.get(sku="HOT-1").stock == 0
+    assert Order.objects.count() == 10
+
+
+def test_buyers_of_overlapping_skus_in_any_order_never_deadlock(wide_pool):
+    VariantFactory(sku="A-1", stock=100)
+    VariantFactory(sku="B-1", stock=100)
+    VariantFactory(sku="C-1", stock=100)
+    baskets = [
+        [("A-1", 1), ("B-1", 1), ("C-1", 1)],
+        [("C-1", 1), ("B-1", 1), ("A-1", 1)],
+        [("B-1", 1), ("A-1", 1)],
+        [("C-1", 1), ("A-1", 1)],
+    ]
+
+    outcomes = race(
+        lambda i: place_order(
+            name="Buyer", email="b@example.com", lines=baskets[i % len(baskets)]
+        ),
+        40,
+    )
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    stock = dict(Variant.objects.values_list("sku", "stock"))
+    assert stock == {"A-1": 100 - 40, "B-1": 100 - 30, "C-1": 100 - 30}
+
+
+def test_concurrent_retries_with_one_idempotency_key_make_one_order(wide_pool):
+    VariantFactory(sku="MUG-1", stock=100)
+
+    outcomes = race(
+        lambda i: place_order(
+            name="Ada",
+            email="ada@example.com",
+            lines=[("MUG-1", 2)],
+            idempotency_key="retry-me",
+        ),
+        20,
+    )
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    assert len({o.number for o in outcomes}) == 1
+    assert sum(not o.replayed for o in outcomes) == 1
+    assert all(o.receipt == outcomes[0].receipt for o in outcomes)
+    assert Order.objects.count() == 1
+    assert IdempotencyKey.objects.count() == 1
+    assert Variant.objects.get(sku="MUG-1").stock == 98
+
+
+def test_concurrent_requests_with_one_key_and_different_bodies_make_one_order(
+    wide_pool,
+):
+    VariantFactory(sku="MUG-1", stock=100)
+
+    outcomes = race(
+        lambda i: place_order(
+            name="Ada",
+            email="ada@example.com",
+            lines=[("MUG-1", 1 + i % 2)],
+            idempotency_key="shared",
+        ),
+        10,
+    )
+
+    assert Order.objects.count() == 1
+    winner = Order.objects.get()
+    quantity = winner.lines.get().quantity
+    for i, outcome in enumerate(outcomes):
+        if 1 + i % 2 == quantity:
+            assert outcome.number == winner.number
+        else:
+            assert isinstance(outcome, IdempotencyKeyReused)
+    assert Variant.objects.get(sku="MUG-1").stock == 100 - quantity
+
+
+@pytest.mark.parametrize("target", ["paid", "cancelled"])
+def test_concurrent_transitions_of_one_order_serialise(wide_pool, target):
+    VariantFactory(sku="MUG-1", stock=5)
+    number = place_order(
+        name="Ada", email="ada@example.com", lines=[("MUG-1", 2)]
+    ).number
+
+    outcomes = race(
+        lambda i: transition_order(number=number, to=target, actor=f"staff{i}"), 10
+    )
+
+    won = [o for o in outcomes if not isinstance(o, Exception)]
+    lost = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(won) == 1
+    assert len(lost) == 9
+    assert all(isinstance(exc, InvalidTransition) for exc in lost)
+    assert {exc.extra["status"] for exc in lost} == {target}
+    assert (
+        OrderEvent.objects.filter(order__number=number, to_status=target).count() == 1
+    )
+    # A cancellation returned the stock exactly once.
+    expected = 5 if target == "cancelled" else 3
+    assert Variant.objects.get(sku="MUG-1").stock == expected
