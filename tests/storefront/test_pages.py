@@ -101,3 +101,27 @@ def test_product_page_queries_are_few(client, kitchen):
     data.product("kettle", in_category=kitchen)
 
     assert count_queries(lambda: client.get("/products/kettle/")) <= 4
+
+
+def test_product_page_lists_public_posts_about_it_newest_first(client, kitchen):
+    from django.contrib.auth import get_user_model
+
+    from pantry.journal.services import create_post
+
+    data.product("kettle", in_category=kitchen)
+    writer = get_user_model().objects.create_user(username="ines", is_staff=True)
+    for title, status in [
+        ("Kettle care", "published"),
+        ("Kettle secrets", "draft"),
+        ("Boiling better", "published"),
+    ]:
+        create_post(
+            user=writer, title=title, body="Water.", status=status, products=["kettle"]
+        )
+
+    html = client.get("/products/kettle/").content.decode()
+
+    assert '<a href="/journal/boiling-better/">Boiling better</a>' in html
+    assert '<a href="/journal/kettle-care/">Kettle care</a>' in html
+    assert "Kettle secrets" not in html
+    assert html.index("Boiling better") < html.index("Kettle care")

@@ -160,3 +160,19 @@ def test_list_queries_do_not_grow_with_the_page(client, shelf):
         counts[size] = count_queries(lambda: client.get("/products/", {"tag": "a"}))
     assert pages.LIST_SIZE < 100
     assert counts[1] == counts[100], counts
+
+
+def test_category_page_queries_do_not_grow_with_the_page(client, shelf):
+    from pantry.catalog.models import Category, Product
+
+    kettles = Category.objects.get(slug="kettles")
+    counts = {}
+    for size in (1, 100):
+        cache.clear()
+        Product.objects.all().delete()
+        for index in range(size):
+            data.product(
+                f"item-{index}", in_category=kettles, specs={"size": str(index % 3)}
+            )
+        counts[size] = count_queries(lambda: client.get("/categories/kitchen/"))
+    assert counts[1] == counts[100], counts
