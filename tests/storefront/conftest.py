@@ -1,18 +1,19 @@
 """Browser-test fixtures: a real server on the test database holding the demo
-data, one headless chromium per session, pages that fail on console errors
+data, one headless chromium per module, pages that fail on console errors
 (CSP violations included), screenshots and an axe-core accessibility check."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 from tests.helpers import ROOT, production_server
 
@@ -32,6 +33,43 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+@contextmanager
+def orm_beside_playwright() -> Iterator[None]:
+    """Let this thread use the ORM while Playwright's sync API runs.
+
+    Playwright keeps an event loop in the thread, so Django takes every ORM
+    call for one made from async code and refuses it. The calls here are
+    plain synchronous fixture work, so lift the guard for their duration
+    only: a process-wide setting would leak into subprocesses other tests
+    start (``check --deploy`` rightly refuses it).
+    """
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        yield
+    finally:
+        # Under a running loop Django keeps connections apart from the
+        # thread's usual ones; close them here or they outlive the browser
+        # and keep the test database from being dropped.
+        connections.close_all()
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(request: Any) -> Iterator[None]:
+    # Set up before (and torn down after) ``db``, whose transaction
+    # begins and rolls back under Playwright's loop.
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    with orm_beside_playwright():
+        yield
 
 
 def database_url() -> str:
@@ -76,40 +114,44 @@ def shop(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     The data is committed (the server is another process) and flushed when
     the module ends, so tests elsewhere still start from empty tables.
     """
-    with django_db_blocker.unblock():
-        # pytest-django creates the test database only when a collected test
-        # asks for it (``visitor`` does, through ``db``); never fill and
-        # flush any other database.
-        assert connection.settings_dict["NAME"].startswith("test_"), (
-            "the test database is not set up"
-        )
+    # pytest-django creates the test database only when a collected test asks
+    # for it (``visitor`` does, through ``db``); never fill and flush any
+    # other database.
+    assert connection.settings_dict["NAME"].startswith("test_"), (
+        "the test database is not set up"
+    )
+    with django_db_blocker.unblock(), orm_beside_playwright():
         call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         ensure_posts()
-        try:
-            env = {
-                "DATABASE_URL": database_url(),
-                "PANTRY_ENV": "test",
-                "PANTRY_DB_POOL_MIN_SIZE": "1",
-                "PANTRY_LOG_LEVEL": "WARNING",
-            }
-            with production_server(env, threads=4) as base:
-                yield base
-        finally:
+        url = database_url()
+    env = {
+        "DATABASE_URL": url,
+        "PANTRY_ENV": "test",
+        # Never hand the lifted async guard on to the server.
+        ASYNC_UNSAFE: "",
+        "PANTRY_DB_POOL_MIN_SIZE": "1",
+        "PANTRY_LOG_LEVEL": "WARNING",
+    }
+    try:
+        with production_server(env, threads=4) as base:
+            yield base
+    finally:
+        with django_db_blocker.unblock(), orm_beside_playwright():
             call_command("flush", interactive=False, verbosity=0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Debian chromium for the whole session."""
+    """One headless Debian chromium per module of browser tests.
+
+    Not per session: Playwright's sync API keeps an event loop in the main
+    thread while it runs, and Django refuses ORM calls from any later
+    (non-browser) test in the same process until it stops.
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install -y chromium)")
-    # Playwright's sync API keeps an event loop in this thread, which makes
-    # Django refuse ORM calls (fixtures still use the database); the test
-    # process drives the browser only, so lift the guard for the session.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -118,10 +160,6 @@ def browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
-            if previous is None:
-                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-            else:
-                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 class Visitor:
