@@ -173,10 +173,22 @@ class Visitor:
         page.on(
             "console",
             lambda message: (
-                self.errors.append(message.text) if message.type == "error" else None
+                self.errors.append(f"{message.text} ({message.location['url']})")
+                if message.type == "error"
+                else None
             ),
         )
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # Console lines about failed loads omit the URL; keep it alongside.
+        self.failed: list[str] = []
+        page.on(
+            "response",
+            lambda response: (
+                self.failed.append(f"{response.status} {response.url}")
+                if response.status >= 400
+                else None
+            ),
+        )
 
     def goto(self, path: str) -> Any:
         response = self.page.goto(self.base + path)
@@ -231,4 +243,4 @@ def visitor(request: Any, browser: Any, shop: str, db: None) -> Iterator[Visitor
         yield tab
     finally:
         context.close()
-    assert not tab.errors, f"browser console errors: {tab.errors}"
+    assert not tab.errors, f"browser console errors: {tab.errors} {tab.failed}"

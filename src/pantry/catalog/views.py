@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
@@ -100,3 +101,9 @@ def category(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if found is None:
         raise Http404("No such category.")
     return _list(request, category=found)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (admin)."""
+    return redirect(static("pantry/favicon.svg"), permanent=True)
