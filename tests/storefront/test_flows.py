@@ -38,6 +38,8 @@ def test_visitor_filters_by_tag_and_price_then_opens_a_product(visitor):
     visitor.check_accessibility()
     visitor.screenshot("products")
 
+    # A full page load would drop this; htmx swaps keep the same document.
+    page.evaluate("window.sameDocument = true")
     page.get_by_role("checkbox", name=re.compile(r"^laptop\b")).check()
     page.wait_for_url(re.compile(r"tag=laptop"))
     page.get_by_label("From", exact=True).fill(PRICE_LOW)
@@ -55,6 +57,7 @@ def test_visitor_filters_by_tag_and_price_then_opens_a_product(visitor):
     assert listed_slugs(visitor) == [item["slug"] for item in expected["items"]]
     assert expected["items"], "the demo data has laptops in this price range"
     assert page.get_by_role("checkbox", name=re.compile(r"^laptop\b")).is_checked()
+    assert page.evaluate("window.sameDocument === true")
     visitor.screenshot("products-filtered")
 
     first = expected["items"][0]
@@ -206,3 +209,33 @@ def test_visitor_fills_a_cart_and_checks_out(visitor, two_variants):
     assert money(page.locator(".order-total").text_content()) == expected
     visitor.check_accessibility()
     visitor.screenshot("order")
+
+
+def test_cart_and_checkout_work_without_javascript(browser, shop, db):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        items = json.loads(
+            page.request.get(shop + "/api/v1/products?in_stock=true&limit=1").text()
+        )["items"]
+        product = items[0]
+        variant = next(v for v in product["variants"] if v["stock"] > 0)
+        page.goto(shop + f"/products/{product['slug']}/")
+
+        page.locator(f'.variant[data-sku="{variant["sku"]}"] form').get_by_role(
+            "button", name=re.compile("Add to cart")
+        ).click()
+        page.wait_for_url(re.compile(r"/cart/$"))
+        page.get_by_text("Proceed to checkout").click()
+        page.get_by_label("Name").fill("Grace Hopper")
+        page.get_by_label("Email").fill("grace@example.com")
+        page.get_by_role(
+            "button", name=re.compile("Place order", re.IGNORECASE)
+        ).click()
+        page.wait_for_url(re.compile(r"/orders/[^/]+/\?token="))
+
+        assert money(page.locator(".order-total").text_content()) == Decimal(
+            variant["effective_price"]
+        )
+    finally:
+        context.close()
