@@ -421,18 +421,35 @@ def _spec_facets(filters: ProductFilters) -> list[tuple[str, str, int]]:
         return [(path, value, int(n)) for path, value, n in cursor.fetchall()]
 
 
-def _cached_facets(request: ListRequest, *, with_specs: bool) -> dict[str, Any]:
+def _is_leaf(slug: str | None, categories: list[dict[str, Any]]) -> bool:
+    """Whether ``slug`` is a category with no subcategory among the matches."""
+    if slug is None:
+        return False
+    path = next((row["path"] for row in categories if row["slug"] == slug), None)
+    if path is None:
+        return False
+    return not any(
+        len(row["path"]) > len(path) and row["path"][: len(path)] == path
+        for row in categories
+    )
+
+
+def _cached_facets(request: ListRequest) -> dict[str, Any]:
     """Facet counts for the matching set, cached for a minute.
 
-    Counting is a pass over every matching product (a million on the
-    unfiltered list); the counts may lag a minute behind, the products never.
+    Counting is a pass over every matching product (seconds on a million
+    products); the counts may lag a minute behind, the products never. Spec
+    values are counted in a category without subcategories only: wider
+    categories mix kinds of products whose specs share little, and counting
+    them costs as much again.
     """
-    key = _facets_key(request, f"specs={with_specs}")
+    key = _facets_key(request, "v2")
     found = cache.get(key)
     if found is not None:
         return dict(found)
     result = dict(facets(request.filters))
-    result["specs"] = _spec_facets(request.filters) if with_specs else []
+    leaf = _is_leaf(request.filters.category, result["categories"])
+    result["specs"] = _spec_facets(request.filters) if leaf else []
     cache.set(key, result, FACETS_TTL)
     return result
 
@@ -469,7 +486,7 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
     items, next_cursor = product_list(
         filters, sort=request.sort, limit=limit or LIST_SIZE, cursor=request.cursor
     )
-    counted = _cached_facets(request, with_specs=filters.category is not None)
+    counted = _cached_facets(request)
     tags_chosen = set(filters.tags)
     tags = [
         Choice(row["value"], row["value"], row["count"], row["value"] in tags_chosen)
