@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from pantry.catalog import queries
 from pantry.catalog.models import Product
 from tests.catalog.conftest import Shop
 from tests.catalog.factories import ProductFactory, VariantFactory
@@ -108,6 +109,8 @@ def test_default_order_is_newest_first(api, shop: Shop):
         ({"spec.audio.wireless": "false"}, []),
         ({"spec.material": "iron"}, ["iron-pan"]),
         ({"spec.screen": "1920x1080"}, []),
+        ({"spec.screen.size_in": "1" * 5000}, []),
+        ({"spec.screen.size_in": "1e999"}, []),
         ({"attr.brand": "Aurora"}, ["aurora-15-laptop"]),
         ({"attr.brand": "aurora"}, []),
         ({"attr.brand": "Sonora", "attr.colour": "black"}, ["echo-headphones"]),
@@ -133,6 +136,9 @@ def test_each_filter_selects_exactly_its_products(api, shop, params, expected):
         ({"min_price": "850", "max_price": "900"}, []),
         ({"min_price": "809.10", "max_price": "809.10"}, ["aurora-15-laptop"]),
         ({"min_price": "809.11", "max_price": "989.09"}, []),
+        ({"min_price": "809.101", "max_price": "810"}, []),
+        ({"min_price": "809.09", "max_price": "809.109"}, ["aurora-15-laptop"]),
+        ({"min_price": "0", "max_price": "30"}, ["iron-pan"]),
         ({"min_price": "1000"}, ["nimbus-pro-ultrabook"]),
         ({"max_price": "20"}, []),
         ({"min_price": "30", "max_price": "99"}, ["iron-pan", "echo-headphones"]),
@@ -336,3 +342,15 @@ def test_unknown_parameter_error_names_the_valid_ones(api, db):
 
 def test_facets_refuse_list_only_parameters(api, db):
     assert_error(api.get("products/facets", {"limit": "5"}), 400, "bad_request")
+
+
+def test_price_filter_works_inside_a_subquery(shop: Shop):
+    inner = queries.filtered_products(
+        queries.ProductFilters(min_price=Decimal("800"), max_price=Decimal("850"))
+    )
+
+    outer = Product.objects.filter(pk__in=inner.values("pk")).values_list(
+        "slug", flat=True
+    )
+
+    assert list(outer) == ["aurora-15-laptop"]

@@ -113,6 +113,8 @@ def test_writes_need_a_staff_token(api, shop: Shop):
         ({"specs": {"k": "\x00"}}, 422, "validation_error"),
         ({"slug": "has space"}, 422, "validation_error"),
         ({"name": "!!!"}, 422, "validation_error"),
+        ({"category": "lap\u0000tops"}, 422, "validation_error"),
+        ({"variants": [{"sku": "N\u00001", "price": "1"}]}, 422, "validation_error"),
     ],
 )
 def test_bad_products_are_refused_and_nothing_is_written(
@@ -347,6 +349,7 @@ def test_categories_form_a_tree(api, shop: Shop, staff_token):
         ({"slug": "a.b", "name": "Dots"}, 422, "validation_error"),
         ({"slug": "", "name": "Empty"}, 422, "validation_error"),
         ({"slug": "ok"}, 422, "validation_error"),
+        ({"slug": "x", "name": "X", "parent": "a\u0000"}, 422, "validation_error"),
     ],
 )
 def test_bad_categories_are_refused(api, shop, staff_token, payload, status, code):
@@ -465,3 +468,29 @@ def test_promotion_of_an_unknown_product_is_404(api, shop, staff_token):
         404,
         "not_found",
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "products/a%00b"),
+        ("patch", "products/a%00b"),
+        ("delete", "products/a%00b"),
+        ("patch", "variants/A%00B"),
+        ("post", "products/a%00b/promotions"),
+    ],
+)
+def test_path_keys_postgresql_cannot_hold_are_404(api, shop, staff_token, method, path):
+    payload = {
+        "patch": {"stock": 1},
+        "post": {
+            "percent_off": "5",
+            "starts_at": "2100-01-01T00:00:00Z",
+            "ends_at": "2100-01-02T00:00:00Z",
+        },
+    }
+    kwargs = {"data": payload[method]} if method in payload else {}
+    if method != "get":
+        kwargs["token"] = staff_token
+
+    assert_error(getattr(api, method)(path, **kwargs), 404, "not_found")

@@ -1,8 +1,9 @@
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
@@ -146,3 +147,33 @@ def test_category_path_is_unique():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         CategoryFactory(slug="b", path="a")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_stock_changes_of_one_product_leave_the_summary_right():
+    product = ProductFactory()
+    first = VariantFactory(product=product, stock=1)
+    second = VariantFactory(product=product, stock=1)
+    errors: list[BaseException] = []
+
+    def sell_second() -> None:
+        try:
+            with transaction.atomic():
+                Variant.objects.filter(pk=second.pk).update(stock=0)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        Variant.objects.filter(pk=first.pk).update(stock=0)
+        other = threading.Thread(target=sell_second)
+        other.start()
+        # The other sale waits for this one's lock on the summary row...
+        other.join(timeout=1)
+        assert other.is_alive()
+    # ...and, once this commits, recomputes from both committed changes.
+    other.join(timeout=10)
+
+    assert not errors
+    assert summary(product) == (Decimal("10.00"), Decimal("10.00"), False)

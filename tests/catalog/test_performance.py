@@ -150,7 +150,6 @@ def filtered(**kwargs: Any) -> Any:
         ({"specs": [(["size", "cm"], "1")]}, "catalog_product_specs_gin"),
         ({"specs": [(["a'b", 'c"d[0]'], "x")]}, "catalog_product_specs_gin"),
         ({"attributes": [("brand", "b1")]}, "catalog_product_attrs_gin"),
-        ({"category": "root"}, "catalog_category_path_gist"),
         ({"q": "product"}, "catalog_product_search_gin"),
         (
             {"min_price": Decimal(5), "max_price": Decimal(10)},
@@ -174,3 +173,17 @@ def test_newest_sort_walks_its_index(many):
     qs = queries.filtered_products(ProductFilters()).order_by("-created_at", "-id")[:20]
 
     assert_uses_index(qs, "catalog_product_newest")
+
+
+def test_category_subtree_is_one_gist_lookup(many):
+    subtree = Category.objects.filter(path__descendant_of="root").values("id")
+
+    assert_uses_index(subtree, "catalog_category_path_gist")
+
+
+def test_category_filter_walks_the_category_newest_index(many):
+    qs = queries.filtered_products(ProductFilters(category="leaf"))
+
+    assert_uses_index(
+        qs.order_by("-created_at", "-id")[:20], "catalog_product_cat_newest"
+    )

@@ -234,3 +234,40 @@ def test_authors_list_pages_by_username(api):
 
     names = [a["username"] for a in first.body["items"] + second.body["items"]]
     assert names == ["ada", "bob", "cy"]
+
+
+def test_search_combines_with_author_and_tag_filters(api):
+    ada = AuthorFactory(user=UserFactory(username="ada"))
+    PostFactory(slug="ada-bread", author=ada, title="Sourdough", tags=["bread"])
+    PostFactory(slug="ada-oil", author=ada, title="Sourdough oil", tags=["oil"])
+    PostFactory(slug="other", title="Sourdough", tags=["bread"])
+
+    response = api.get("posts", {"q": "sourdough", "author": "ada", "tag": "bread"})
+
+    assert slugs(response) == ["ada-bread"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"author": "a\x00b"}, {"tag": "\x00"}, {"q": "oil\x00", "author": "\x00"}],
+)
+def test_nul_characters_in_filters_give_empty_lists(api, params):
+    PostFactory(title="Olive oil", tags=["oil"])
+
+    assert slugs(api.get("posts", params)) == []
+
+
+def test_posts_about_a_product_are_public_and_newest_first():
+    from pantry.catalog.models import Category, Product
+    from pantry.journal.queries import posts_about_product
+
+    category = Category.objects.create(slug="oils", name="Oils", path="oils")
+    oil = Product.objects.create(slug="oil", name="Oil", category=category)
+    older = PostFactory(slug="older", published_at=datetime(2026, 1, 1, tzinfo=UTC))
+    newer = PostFactory(slug="newer", published_at=datetime(2026, 2, 1, tzinfo=UTC))
+    hidden = draft(slug="hidden")
+    PostFactory(slug="unrelated")
+    for post in (older, newer, hidden):
+        post.products.add(oil)
+
+    assert [post.slug for post in posts_about_product(oil.pk)] == ["newer", "older"]

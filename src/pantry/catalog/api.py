@@ -1,13 +1,30 @@
 """Catalog endpoints of API.md: products, facets, variants, categories,
-promotions. Handlers parse, call one query or service, and shape output."""
+promotions. Handlers parse, call one query or service, and shape output.
+
+Choices API.md leaves open:
+- An unknown category slug is 422 ``unknown_category``, whether it comes in
+  a body (product, category parent) or as the ``category`` filter: the
+  request is well-formed but names nothing.
+- ``sort=price``/``-price`` order by the lowest base variant price (the
+  product's ``price.min``); products without variants have no price and are
+  not listed in those orders. ``min_price``/``max_price`` and the facets'
+  price range use the effective price (the promotion active now applied).
+- ``in_stock=false`` lists products with no variant in stock.
+- ``sort=relevance`` without ``q`` falls back to ``newest``.
+- ``PATCH /products/{slug}`` with ``variants`` makes them the product's
+  whole set, matched by SKU (listed ones created or updated, others
+  deleted).
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import AfterValidator, field_validator, model_validator
@@ -15,7 +32,7 @@ from pydantic import AfterValidator, field_validator, model_validator
 from pantry.catalog import queries, services
 from pantry.catalog.models import TAG_MAX_LENGTH
 from pantry.core.auth import staff
-from pantry.core.errors import BadRequest
+from pantry.core.errors import BadRequest, NotFound
 from pantry.core.pagination import check_limit
 
 router = Router(tags=["catalog"])
@@ -64,7 +81,11 @@ JsonObject = Annotated[dict[str, Any], AfterValidator(_clean_text)]
 StringMap = Annotated[dict[str, str], AfterValidator(_clean_text)]
 Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Stock = Annotated[int, Field(ge=0, le=2**31 - 1)]
-Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s]+$")]
+Sku = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[^\s]+$"),
+    AfterValidator(_clean_text),
+]
 
 
 # -- schemas -------------------------------------------------------------
@@ -91,7 +112,7 @@ class ProductIn(Schema):
     name: Text = Field(min_length=1, max_length=200)
     slug: str | None = Field(None, max_length=200, pattern=SLUG)
     description: Text = Field("", max_length=20_000)
-    category: str = Field(max_length=100)
+    category: Text = Field(max_length=100)
     tags: list[Text] = Field([], max_length=50)
     specs: JsonObject = {}
     attributes: StringMap = {}
@@ -108,7 +129,7 @@ class ProductPatch(Schema):
     name: Text | None = Field(None, min_length=1, max_length=200)
     slug: str | None = Field(None, max_length=200, pattern=SLUG)
     description: Text | None = Field(None, max_length=20_000)
-    category: str | None = Field(None, max_length=100)
+    category: Text | None = Field(None, max_length=100)
     tags: list[Text] | None = Field(None, max_length=50)
     specs: JsonObject | None = None
     attributes: StringMap | None = None
@@ -144,7 +165,7 @@ class VariantPatch(Schema):
 class CategoryIn(Schema):
     slug: str = Field(min_length=1, max_length=100, pattern=SLUG)
     name: Text = Field(min_length=1, max_length=200)
-    parent: str | None = Field(None, max_length=100)
+    parent: Text | None = Field(None, max_length=100)
 
 
 class PromotionIn(Schema):
@@ -384,8 +405,26 @@ def _sort(params: Any) -> str | None:
 # -- endpoints -----------------------------------------------------------
 
 
+def _key(value: str) -> str:
+    """A slug or SKU from the path; one PostgreSQL cannot hold names nothing."""
+    try:
+        _clean_text(value)
+    except ValueError:
+        raise NotFound() from None
+    return value
+
+
+def _json(body: Any) -> HttpResponse:
+    """Already-shaped JSON, sent as is: validating a page of products against
+    the response schema (kept for the OpenAPI document) would cost more than
+    the query that built it. Same encoder as ninja's."""
+    return HttpResponse(
+        json.dumps(body, cls=DjangoJSONEncoder), content_type="application/json"
+    )
+
+
 @router.get("/products", response=ProductPage)
-def list_products(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+def list_products(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     """Products matching every filter; ``spec.<path>``/``attr.<key>`` too."""
     filters = _filters(request, LIST_PARAMETERS)
     items, next_cursor = queries.product_list(
@@ -394,18 +433,18 @@ def list_products(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
         limit=_limit(request.GET),
         cursor=request.GET.get("cursor") or None,
     )
-    return {"items": items, "next": next_cursor}
+    return _json({"items": items, "next": next_cursor})
 
 
 @router.get("/products/facets", response=Facets)
-def product_facets(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+def product_facets(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     """Tag, category and price facets of the products the filters match."""
-    return queries.facets(_filters(request, FACET_PARAMETERS))
+    return _json(queries.facets(_filters(request, FACET_PARAMETERS)))
 
 
 @router.get("/products/{slug}", response=ProductOut)
-def get_product(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return queries.product_detail(slug)
+def get_product(request: HttpRequest, slug: str) -> HttpResponse:
+    return _json(queries.product_detail(_key(slug)))
 
 
 @router.post("/products", response={201: ProductOut}, auth=staff)
@@ -437,20 +476,20 @@ def update_product(
             changes["variants"] = [v.as_input() for v in value]
         else:
             changes[name] = value
-    product = services.update_product(slug=slug, **changes)
+    product = services.update_product(slug=_key(slug), **changes)
     return queries.product_detail(product.slug, include_inactive=True)
 
 
 @router.delete("/products/{slug}", response={204: None}, auth=staff)
 def delete_product(request: HttpRequest, slug: str) -> Status[None]:
-    services.delete_product(slug=slug)
+    services.delete_product(slug=_key(slug))
     return Status(204, None)
 
 
 @router.patch("/variants/{sku}", response=VariantOut, auth=staff)
 def patch_variant(request: HttpRequest, sku: str, payload: VariantPatch) -> Any:
     changes = {name: getattr(payload, name) for name in payload.model_fields_set}
-    variant = services.patch_variant(sku=sku, **changes)
+    variant = services.patch_variant(sku=_key(sku), **changes)
     product = queries.product_detail(variant.product.slug, include_inactive=True)
     return next(v for v in product["variants"] if v["sku"] == variant.sku)
 
@@ -473,7 +512,7 @@ def create_category(request: HttpRequest, payload: CategoryIn) -> Status[Any]:
 @router.post("/products/{slug}/promotions", response={201: PromotionOut}, auth=staff)
 def add_promotion(request: HttpRequest, slug: str, payload: PromotionIn) -> Status[Any]:
     promotion = services.add_promotion(
-        product=slug,
+        product=_key(slug),
         percent_off=payload.percent_off,
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,

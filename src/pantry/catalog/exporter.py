@@ -43,48 +43,51 @@ JOIN catalog_category c ON c.id = p.category_id
 """
 
 
-def product_lines() -> Iterator[str]:
+def product_lines(batch: int = BATCH) -> Iterator[str]:
     """Each product as one JSON line (without newline), ordered by slug.
 
     Call inside a transaction.
     """
     if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
-        yield from _keyset_lines()
+        yield from _keyset_lines(batch)
         return
     with connection.chunked_cursor() as cursor:
-        cursor.itersize = BATCH
+        # The wrapper does not pass attribute writes on to the psycopg cursor.
+        cursor.cursor.itersize = batch
         cursor.execute(_LINE + " ORDER BY p.slug")
         for _slug, line in cursor:
             yield line
 
 
-def _keyset_lines() -> Iterator[str]:
+def _keyset_lines(batch: int) -> Iterator[str]:
     after = None
     with connection.cursor() as cursor:
         while True:
             if after is None:
-                cursor.execute(_LINE + " ORDER BY p.slug LIMIT %s", [BATCH])
+                cursor.execute(_LINE + " ORDER BY p.slug LIMIT %s", [batch])
             else:
                 cursor.execute(
                     _LINE + " WHERE p.slug > %s ORDER BY p.slug LIMIT %s",
-                    [after, BATCH],
+                    [after, batch],
                 )
             rows = cursor.fetchall()
             for _slug, line in rows:
                 yield line
-            if len(rows) < BATCH:
+            if len(rows) < batch:
                 return
             after = rows[-1][0]
 
 
-def export_products(out: IO[str]) -> int:
+def export_products(out: IO[str], *, batch: int = BATCH) -> int:
     """Write every product to ``out`` as JSON Lines; return how many."""
     count = 0
+    outer = connection.in_atomic_block
     with transaction.atomic():
-        # One snapshot for the whole export, also when read in batches.
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        for line in product_lines():
+        if not outer:
+            # One snapshot for the whole export, also when read in batches.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        for line in product_lines(batch):
             out.write(line)
             out.write("\n")
             count += 1

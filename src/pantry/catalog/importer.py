@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -141,7 +142,9 @@ class LineError(Exception):
 def _string(
     value: Any, name: str, *, required: bool = False, max_length: int = 0
 ) -> str:
-    if value is None and not required:
+    if value is None:
+        if required:
+            raise LineError(f"{name} is required")
         return ""
     if not isinstance(value, str):
         raise LineError(f"{name} must be a string")
@@ -163,7 +166,7 @@ def _object(value: Any, name: str) -> dict[str, Any]:
 
 
 def _price(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         raise LineError("price must be a number or a decimal string")
     try:
         price = Decimal(str(value).strip())
@@ -324,9 +327,11 @@ def jsonl_products(raw: IO[bytes], result: ImportResult) -> Iterator[tuple[int, 
         if not text.strip():
             continue
         try:
-            yield number, json.loads(text)
+            yield number, loads(text.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
             result.add_error(number, f"bad JSON: {exc.msg} at column {exc.colno}")
+        except ValueError as exc:
+            result.add_error(number, f"bad JSON: {exc}")
         except RecursionError:
             result.add_error(number, "bad JSON: nested too deeply")
 
@@ -335,9 +340,11 @@ def _csv_json(value: str, column: str) -> Any:
     if not value.strip():
         return None
     try:
-        return json.loads(value)
+        return loads(value)
     except json.JSONDecodeError as exc:
         raise LineError(f"{column} is not valid JSON: {exc.msg}") from None
+    except ValueError as exc:
+        raise LineError(f"{column} is not valid JSON: {exc}") from None
 
 
 def _csv_bool(value: str) -> bool:
@@ -521,7 +528,49 @@ def _hstore_literal(attributes: dict[str, str]) -> str:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except TypeError:
+        # A Decimal from parse_number(): write its digits as they came.
+        return _json_exact(value)
+
+
+def _json_exact(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return (
+            "{"
+            + ",".join(
+                f"{json.dumps(k, ensure_ascii=False)}:{_json_exact(v)}"
+                for k, v in value.items()
+            )
+            + "}"
+        )
+    if isinstance(value, list):
+        return "[" + ",".join(_json_exact(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def parse_number(text: str) -> float | Decimal:
+    """A float when it prints back as ``text``, else the exact Decimal.
+
+    Keeps ``2.10`` and ``1e400`` as written (jsonb stores numerics exactly),
+    so export and import round-trip byte for byte.
+    """
+    value = float(text)
+    if math.isfinite(value) and repr(value) == text:
+        return value
+    return Decimal(text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def loads(text: str) -> Any:
+    """Parse JSON text keeping numbers exact and refusing NaN/Infinity."""
+    return json.loads(text, parse_float=parse_number, parse_constant=_reject_constant)
 
 
 def product_rows(line: int, product: dict[str, Any]) -> tuple[str, list[str]]:
@@ -582,13 +631,13 @@ class _Buffered:
 SQL_CHECKS = (
     """
     INSERT INTO import_invalid (line, reason)
-    SELECT s.line, format('unknown category %%L', s.category)
+    SELECT s.line, format('unknown category %L', s.category)
     FROM import_product s
     WHERE NOT EXISTS (SELECT FROM catalog_category c WHERE c.slug = s.category)
     """,
     """
     INSERT INTO import_invalid (line, reason)
-    SELECT d.line, format('slug %%L is also on line %%s', d.slug, d.first)
+    SELECT d.line, format('slug %L is also on line %s', d.slug, d.first)
     FROM (
         SELECT line, slug, min(line) OVER (PARTITION BY slug) AS first
         FROM import_product
@@ -600,7 +649,7 @@ SQL_CHECKS = (
     """,
     """
     INSERT INTO import_invalid (line, reason)
-    SELECT d.line, format('SKU %%L is also on line %%s', d.sku, d.first)
+    SELECT d.line, format('SKU %L is also on line %s', d.sku, d.first)
     FROM (
         SELECT line, sku, min(line) OVER (PARTITION BY sku) AS first
         FROM import_variant
@@ -612,7 +661,7 @@ SQL_CHECKS = (
     """,
     """
     INSERT INTO import_invalid (line, reason)
-    SELECT v.line, format('SKU %%L belongs to product %%L', v.sku, p.slug)
+    SELECT v.line, format('SKU %L belongs to product %L', v.sku, p.slug)
     FROM import_variant v
     JOIN catalog_variant cv ON cv.sku = v.sku
     JOIN catalog_product p ON p.id = cv.product_id
@@ -630,7 +679,7 @@ WITH upserted AS (
     )
     SELECT s.slug, s.name, s.description, c.id, s.tags, s.specs,
            s.attributes,
-           s.is_active, now(), now()
+           s.is_active, statement_timestamp(), statement_timestamp()
     FROM import_product s
     JOIN catalog_category c ON c.slug = s.category
     WHERE NOT EXISTS (SELECT FROM import_invalid i WHERE i.line = s.line)
@@ -698,11 +747,15 @@ def import_products(
     file_format: str,
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
+    rebuild_indexes: bool | None = None,
 ) -> ImportResult:
     """Import products from ``raw``; return counts and the invalid lines.
 
     Without ``skip_invalid`` nothing is written when any line is invalid.
-    Raises ImportFileError when the file as a whole cannot be read.
+    ``rebuild_indexes`` drops secondary indexes for the load and builds them
+    afterwards; by default that happens when the file holds more products
+    than the catalog. Raises ImportFileError when the file as a whole cannot
+    be read.
     """
     result = ImportResult()
     currency = settings.PANTRY_CURRENCY
@@ -765,17 +818,21 @@ def import_products(
         if result.error_count and not skip_invalid:
             transaction.set_rollback(True)
             return result
-        _upsert(cursor, result)
+        _upsert(cursor, result, rebuild_indexes)
         result.loaded = True
+        # ON COMMIT DROP covers the usual case; an outer transaction (tests,
+        # callers importing twice) needs them gone now.
+        cursor.execute("DROP TABLE import_product, import_variant, import_invalid")
     return result
 
 
-def _upsert(cursor: Any, result: ImportResult) -> None:
+def _upsert(cursor: Any, result: ImportResult, rebuild: bool | None) -> None:
     cursor.execute("SELECT count(*) FROM catalog_product")
     existing = cursor.fetchone()[0]
     # Loading into an (almost) empty catalog: build indexes once afterwards
     # instead of inserting every row into every GIN and btree index.
-    rebuild = result.valid > max(existing, 1000) * REBUILD_RATIO
+    if rebuild is None:
+        rebuild = result.valid > max(existing, 1000) * REBUILD_RATIO
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     if rebuild:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -802,7 +859,10 @@ class _Spool:
     def __init__(self) -> None:
         import tempfile
 
-        self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+t")
+        # Closed by close(), which the importer calls when the COPY is done.
+        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=8 << 20, mode="w+t"
+        )
         self.parts: list[str] = []
         self.size = 0
 

@@ -30,6 +30,14 @@ TAG_MAX_LENGTH = 50
 CENT = Decimal("0.01")
 
 
+def discounted(price: Decimal, percent_off: Decimal | None) -> Decimal:
+    """``price`` less ``percent_off`` per cent, rounded half up to cents."""
+    if not percent_off:
+        return price
+    value = price * (Decimal(100) - percent_off) / Decimal(100)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def json_is_object(field: str) -> Exact:
     return Exact(
         Func(F(field), function="jsonb_typeof", output_field=models.TextField()),
@@ -109,6 +117,12 @@ class Product(models.Model):
             GinIndex(fields=["attributes"], name="catalog_product_attrs_gin"),
             GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
             models.Index(fields=["-created_at", "-id"], name="catalog_product_newest"),
+            # A category's newest products in order, without reading the
+            # rest of the category (the bulk of a filtered list's cost).
+            models.Index(
+                fields=["category", "-created_at", "-id"],
+                name="catalog_product_cat_newest",
+            ),
             models.Index(Lower("name"), "id", name="catalog_product_name"),
         ]
         constraints = [
@@ -165,10 +179,7 @@ class Variant(models.Model):
 
     def effective_price(self, percent_off: Decimal | None) -> Decimal:
         """The price after ``percent_off`` (the product's active promotion)."""
-        if not percent_off:
-            return self.price
-        discounted = self.price * (Decimal(100) - percent_off) / Decimal(100)
-        return discounted.quantize(CENT, rounding=ROUND_HALF_UP)
+        return discounted(self.price, percent_off)
 
 
 class Promotion(models.Model):

@@ -13,34 +13,37 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    Exists,
+    BooleanField,
     F,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
+    TextField,
 )
-from django.db.models.functions import Coalesce, Lower, Round
+from django.db.models.expressions import Expression
+from django.db.models.functions import Cast, JSONObject, Lower
 from django.utils import timezone
 
 from pantry.catalog.errors import ProductNotFound, UnknownCategory
-from pantry.catalog.models import Category, Product, Promotion, Variant
+from pantry.catalog.models import Category, Product, Promotion, Variant, discounted
 from pantry.core.pagination import Page, keyset_page
 from pantry.core.textsearch import clean_query, web_query
 
 SORTS = ("relevance", "newest", "price", "-price", "name")
 FACET_TAGS = 30
 CENT = Decimal("0.01")
+HALF_CENT = Decimal("0.005")
 _NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 
 
@@ -66,7 +69,10 @@ def spec_values(raw: str) -> list[Any]:
     number or boolean it spells (``15.6`` matches ``"15.6"`` and ``15.6``)."""
     values: list[Any] = [raw]
     if _NUMBER.fullmatch(raw):
-        number = json.loads(raw)
+        try:
+            number = json.loads(raw)
+        except ValueError:  # more digits than Python converts
+            number = None
         if isinstance(number, int) or (
             isinstance(number, float) and abs(number) != float("inf")
         ):
@@ -86,16 +92,6 @@ def nested(path: Sequence[str], value: Any) -> dict[str, Any]:
     return result
 
 
-def effective_price(price: Any, percent_off: Any) -> Any:
-    """SQL: ``price`` less ``percent_off`` per cent, rounded half up to cents."""
-    return Round(
-        price
-        * (Value(Decimal(100)) - Coalesce(percent_off, Value(Decimal(0))))
-        / Value(Decimal(100)),
-        2,
-    )
-
-
 def active_percent(product_ref: Any, now: datetime) -> Subquery:
     """The percent off of the promotion active at ``now`` (at most one)."""
     return Subquery(
@@ -113,12 +109,15 @@ def filtered_products(filters: ProductFilters) -> QuerySet[Product]:
     if filters.any_tags:
         qs = qs.filter(tags__overlap=list(filters.any_tags))
     if filters.category is not None:
-        category = Category.objects.filter(slug=filters.category).first()
+        category = Category.objects.filter(slug=filters.category).only("path").first()
         if category is None:
             raise UnknownCategory(fields={"category": "no such category"})
-        qs = qs.filter(
-            category__in=Category.objects.filter(path__descendant_of=category.path)
-        )
+        # The subtree's ids as constants (a GiST lookup): PostgreSQL then
+        # knows from its statistics how many products they hold and picks
+        # an ordered scan of catalog_product_cat_newest, of the newest
+        # index, or a bitmap, where a subquery would leave it guessing.
+        subtree = Category.objects.filter(path__descendant_of=category.path)
+        qs = qs.filter(category_id__in=list(subtree.values_list("id", flat=True)))
     for path, raw in filters.specs:
         condition = Q()
         for value in spec_values(raw):
@@ -149,31 +148,69 @@ def _price_filter(qs: QuerySet[Product], filters: ProductFilters) -> QuerySet[Pr
     an effective price is at most the base price and at least the base price
     less the largest discount active now, so variants outside that widened
     range (an indexed range on catalog_variant and catalog_productsummary)
-    cannot match.
+    cannot match. Every value is a query parameter.
     """
     low, high = filters.min_price, filters.max_price
-    variants = Variant.objects.filter(product_id=OuterRef("pk"))
-    if low is not None:
-        # Rounding half up can lift a price just under ``low`` by half a cent.
-        variants = variants.filter(price__gte=low - CENT)
-        qs = qs.filter(summary__price_max__gte=low - CENT)
+    # Candidates: base price in [low - 1 cent, high widened by the deepest
+    # discount active now]; rounding half up moves a price by half a cent.
+    candidate_low = low - CENT if low is not None else Decimal(0)
+    candidate_high: Decimal | None = None
     if high is not None:
         deepest = Promotion.objects.filter(during__contains=filters.now).aggregate(
             deepest=Max("percent_off")
         )["deepest"] or Decimal(0)
         if deepest < 100:
-            bound = (high + CENT) * 100 / (100 - deepest)
-            variants = variants.filter(price__lte=bound)
-            qs = qs.filter(summary__price_min__lte=bound)
-    effective = effective_price(
-        F("price"), active_percent(OuterRef("product_id"), filters.now)
-    )
-    variants = variants.annotate(effective=effective)
+            candidate_high = (high + CENT) * 100 / (100 - deepest)
+    qs = qs.filter(summary__price_max__gte=candidate_low)
+    if candidate_high is not None:
+        qs = qs.filter(summary__price_min__lte=candidate_high)
+    # The exact test, for x = price * (100 - percent) / 100 rounded half up
+    # to cents: x >= low  <=>  price * (100 - percent) >= (low - 0.005) * 100
+    # (low taken up to whole cents), and x <= high  <=>  (100 - percent) *
+    # price < (high + 0.005) * 100. Multiplying keeps it exact; writing the
+    # two products in different orders keeps PostgreSQL from reading them
+    # as one range on one expression (which it guesses matches 0.5% of rows).
+    conditions = ["v.price >= %s"]
+    params: list[Any] = [filters.now, candidate_low]
+    if candidate_high is not None:
+        conditions.append("v.price <= %s")
+        params.append(candidate_high)
     if low is not None:
-        variants = variants.filter(effective__gte=low)
+        conditions.append("v.price * (100 - coalesce(pr.percent_off, 0)) >= %s")
+        params.append((low.quantize(CENT, rounding=ROUND_CEILING) - HALF_CENT) * 100)
     if high is not None:
-        variants = variants.filter(effective__lte=high)
-    return qs.filter(Exists(variants))
+        conditions.append("(100 - coalesce(pr.percent_off, 0)) * v.price < %s")
+        params.append((high.quantize(CENT, rounding=ROUND_FLOOR) + HALF_CENT) * 100)
+    return qs.filter(_VariantExists(F("pk"), " AND ".join(conditions), params))
+
+
+class _VariantExists(Expression):
+    """``EXISTS`` a variant of the product matching ``conditions`` (fixed SQL
+    over ``v``, the variant, and ``pr``, its product's promotion active at
+    the first parameter). Written by hand for the LEFT JOIN: one hash or
+    index join with promotions instead of a subquery per variant."""
+
+    output_field = BooleanField()
+
+    def __init__(self, product: Any, conditions: str, params: list[Any]):
+        super().__init__()
+        self.product, self.conditions, self.params = product, conditions, params
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.product]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.product,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        product_sql, product_params = compiler.compile(self.product)
+        sql = (
+            "EXISTS (SELECT 1 FROM catalog_variant v"
+            " LEFT JOIN catalog_promotion pr"
+            " ON pr.product_id = v.product_id AND pr.during @> %s"
+            f" WHERE v.product_id = {product_sql} AND {self.conditions})"
+        )
+        return sql, [self.params[0], *product_params, *self.params[1:]]
 
 
 def _ordered(
@@ -201,61 +238,82 @@ def product_list(
     limit: int,
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of product JSON (API.md) and the next cursor."""
+    """One page of product JSON (API.md) and the next cursor, in one query."""
     query = web_query(filters.q) if filters.q and clean_query(filters.q) else None
     sort = sort or ("relevance" if query is not None else "newest")
     if sort == "relevance" and query is None:
         sort = "newest"
     qs, order = _ordered(filtered_products(filters), sort, query)
-    qs = qs.select_related("category", "summary")
     page: Page = keyset_page(
-        qs, order=order, limit=limit, cursor=cursor, scope=f"products:{sort}"
+        with_json_fields(qs, now=filters.now),
+        order=order,
+        limit=limit,
+        cursor=cursor,
+        scope=f"products:{sort}",
     )
-    return products_json(page.rows, now=filters.now), page.next
+    return [product_json(p) for p in page.rows], page.next
 
 
 def product_detail(slug: str, *, include_inactive: bool = False) -> dict[str, Any]:
     """One product's JSON; raise ProductNotFound."""
-    qs = Product.objects.select_related("category", "summary").filter(slug=slug)
+    qs = Product.objects.filter(slug=slug)
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    product = qs.first()
+    product = with_json_fields(qs, now=timezone.now()).first()
     if product is None:
         raise ProductNotFound()
-    return products_json([product], now=timezone.now())[0]
+    return product_json(product)
 
 
-def products_json(
-    products: Sequence[Product], *, now: datetime
-) -> list[dict[str, Any]]:
-    """Product JSON for rows fetched with category and summary: two queries
-    more (variants and active promotions), whatever the number of rows."""
-    ids = [p.pk for p in products]
-    if not ids:
-        return []
-    variants: dict[int, list[Variant]] = {pk: [] for pk in ids}
-    for variant in Variant.objects.filter(product_id__in=ids).order_by(
-        "product_id", "price", "sku"
-    ):
-        variants[variant.product_id].append(variant)
-    percent = dict(
-        Promotion.objects.filter(product_id__in=ids, during__contains=now).values_list(
-            "product_id", "percent_off"
+def with_json_fields(qs: QuerySet[Product], *, now: datetime) -> QuerySet[Product]:
+    """``qs`` with what product JSON needs beyond the product's own columns:
+    category, price summary, active promotion and variants (as an array of
+    JSON objects), all in the same query, so a page costs one query."""
+    variants = ArraySubquery(
+        Variant.objects.filter(product_id=OuterRef("pk"))
+        .order_by("price", "sku")
+        .values(
+            json=JSONObject(
+                sku="sku",
+                # Text keeps money exact (a JSON number would become a float).
+                price=Cast("price", TextField()),
+                currency="currency",
+                stock="stock",
+                options="options",
+            )
         )
     )
-    return [_product_json(p, variants[p.pk], percent.get(p.pk)) for p in products]
+    return qs.annotate(
+        variant_rows=variants,
+        percent_now=active_percent(OuterRef("pk"), now),
+        category_slug=F("category__slug"),
+        category_name=F("category__name"),
+        category_path=Cast("category__path", TextField()),
+        price_min=F("summary__price_min"),
+        price_max=F("summary__price_max"),
+    )
 
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _product_json(
-    product: Product, variants: list[Variant], percent_off: Decimal | None
-) -> dict[str, Any]:
-    summary = getattr(product, "summary", None)
-    currency = variants[0].currency if variants else settings.PANTRY_CURRENCY
-    category = product.category
+def product_json(product: Any) -> dict[str, Any]:
+    """API.md's product JSON of a row annotated by ``with_json_fields``."""
+    percent_off: Decimal | None = product.percent_now
+    variants = []
+    for row in product.variant_rows:
+        price = Decimal(row["price"])
+        variants.append(
+            {
+                "sku": row["sku"],
+                "price": _money(price),
+                "effective_price": _money(discounted(price, percent_off)),
+                "currency": row["currency"],
+                "stock": row["stock"],
+                "options": row["options"],
+            }
+        )
     return {
         "id": product.pk,
         "slug": product.slug,
@@ -266,29 +324,21 @@ def _product_json(
         "attributes": dict(product.attributes),
         "is_active": product.is_active,
         "category": {
-            "slug": category.slug,
-            "name": category.name,
-            "path": category.path_slugs,
+            "slug": product.category_slug,
+            "name": product.category_name,
+            "path": product.category_path.split("."),
         },
         "price": {
-            "min": _money(summary.price_min if summary else None),
-            "max": _money(summary.price_max if summary else None),
-            "currency": currency,
+            "min": _money(product.price_min),
+            "max": _money(product.price_max),
+            "currency": variants[0]["currency"]
+            if variants
+            else settings.PANTRY_CURRENCY,
         },
         "promotion": (
-            {"percent_off": f"{percent_off.normalize():f}"} if percent_off else None
+            {"percent_off": _money(percent_off)} if percent_off is not None else None
         ),
-        "variants": [
-            {
-                "sku": v.sku,
-                "price": _money(v.price),
-                "effective_price": _money(v.effective_price(percent_off)),
-                "currency": v.currency,
-                "stock": v.stock,
-                "options": v.options,
-            }
-            for v in variants
-        ],
+        "variants": variants,
         "created_at": product.created_at,
         "updated_at": product.updated_at,
     }

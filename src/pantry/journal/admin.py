@@ -29,8 +29,8 @@ class PostAdmin(admin.ModelAdmin):
     list_select_related = ["author"]
     list_filter = ["status"]
     search_fields = ["title", "slug"]
-    date_hierarchy = None
-    ordering = ["-updated_at", "-id"]
+    # Newest first by primary key: served by an index on any table size.
+    ordering = ["-id"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["author"]
     raw_id_fields = ["products"]

@@ -18,7 +18,6 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Cast, Now
-from django.utils import timezone
 
 SEARCH_CONFIG = "pantry"
 TITLE_MAX_LENGTH = 200
@@ -148,11 +147,3 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_public(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )

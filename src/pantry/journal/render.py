@@ -57,7 +57,11 @@ def plain_text(text: str) -> str:
 
 def derive_excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     """Return the start of ``text`` as plain text, cut at a word, with "…"."""
-    words = plain_text(text)
+    return cut_excerpt(plain_text(text), length)
+
+
+def cut_excerpt(words: str, length: int = EXCERPT_LENGTH) -> str:
+    """Return ``words`` if short enough, else their start cut at a word, with "…"."""
     if len(words) <= length:
         return words
     cut = words[: length - 1].rsplit(" ", 1)[0].rstrip(" ,.;:-")

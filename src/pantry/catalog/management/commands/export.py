@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path | None = options["output"]
         if path is None:
-            count = export_products(sys.stdout)
-            sys.stdout.flush()
+            try:
+                count = export_products(sys.stdout)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                # The reader left (`pantry export products | head`): stop
+                # quietly, and keep the exit flush from failing again.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return
         else:
             partial = path.with_name(path.name + ".partial")
             try:

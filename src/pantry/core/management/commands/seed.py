@@ -36,4 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         module = _seeders()[options.pop("app")]
+        # call_command(..., stdout=...) passes the stream in options too.
+        options.pop("stdout", None)
+        options.pop("stderr", None)
         module.run(stdout=self.stdout, **options)

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from pantry.catalog.exporter import export_products
+from pantry.catalog.models import Category, Product, ProductSummary, Promotion, Variant
+from pantry.catalog.seed import seed_catalog
+from tests.catalog.factories import ProductFactory
+
+CATALOG_TABLES = (
+    "'catalog_category'::regclass, 'catalog_product'::regclass, "
+    "'catalog_variant'::regclass, 'catalog_promotion'::regclass, "
+    "'catalog_productsummary'::regclass"
+)
+
+
+def fingerprint() -> str:
+    """A digest of every seeded row that a user could see or query."""
+    digest = hashlib.sha256()
+    out = io.StringIO()
+    export_products(out)
+    digest.update(out.getvalue().encode())
+    with connection.cursor() as cursor:
+        for query in (
+            "SELECT id, slug, name, parent_id, path::text FROM catalog_category ORDER BY id",
+            "SELECT id, slug, created_at, updated_at FROM catalog_product ORDER BY id",
+            "SELECT id, sku, product_id FROM catalog_variant ORDER BY id",
+            "SELECT id, product_id, percent_off, during::text FROM catalog_promotion ORDER BY id",
+        ):
+            cursor.execute(query)
+            digest.update(repr(cursor.fetchall()).encode())
+    return digest.hexdigest()
+
+
+def schema() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            f"WHERE conrelid IN ({CATALOG_TABLES}) UNION ALL "
+            f"SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) "
+            f"FROM pg_index WHERE indrelid IN ({CATALOG_TABLES})"
+        )
+        return set(cursor.fetchall())
+
+
+def test_the_same_seed_gives_the_same_catalog(db):
+    seed_catalog(products=300, seed=7, replace=False)
+    first = fingerprint()
+
+    seed_catalog(products=300, seed=7, replace=True)
+
+    assert fingerprint() == first
+
+
+def test_another_seed_gives_another_catalog(db):
+    seed_catalog(products=300, seed=7, replace=False)
+    first = fingerprint()
+
+    seed_catalog(products=300, seed=8, replace=True)
+
+    assert fingerprint() != first
+
+
+def test_seeded_rows_satisfy_every_constraint_and_keep_every_index(db):
+    before = schema()
+
+    seed_catalog(products=500, seed=1, replace=False)
+
+    assert schema() == before
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT conname FROM pg_constraint WHERE conrelid IN ({CATALOG_TABLES}) "
+            "AND NOT convalidated"
+        )
+        assert cursor.fetchall() == []
+        # Re-check every CHECK and foreign key over the seeded rows.
+        cursor.execute(
+            f"SELECT conrelid::regclass::text, conname FROM pg_constraint "
+            f"WHERE conrelid IN ({CATALOG_TABLES}) AND contype IN ('c', 'f')"
+        )
+        for table, name in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
+    assert Product.objects.count() == 500
+    assert 2.2 < Variant.objects.count() / 500 < 2.8
+    assert Variant.objects.filter(stock=0).exists()
+    assert Promotion.objects.exists()
+    assert ProductSummary.objects.count() == 500
+
+
+def test_seeded_catalog_has_the_promised_shape(db):
+    seed_catalog(products=400, seed=3, replace=False)
+
+    depths = {
+        len(path.split(".")) for path in Category.objects.values_list("path", flat=True)
+    }
+    assert depths == {1, 2, 3, 4}
+    assert 150 <= Category.objects.count() <= 300
+    product = Product.objects.order_by("id").first()
+    assert product is not None
+    assert set(product.attributes) == {"brand", "colour", "material"}
+    assert isinstance(product.specs, dict)
+    assert product.specs
+    assert any(isinstance(value, dict) for value in product.specs.values())
+    assert not Category.objects.filter(
+        products__isnull=False, children__isnull=False
+    ).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tag, count(*) FROM catalog_product, unnest(tags) tag "
+            "GROUP BY tag ORDER BY 2 DESC"
+        )
+        counts = [count for _tag, count in cursor.fetchall()]
+    # Zipf-like: the commonest tag is far commoner than the median one.
+    assert counts[0] > 10 * counts[len(counts) // 2]
+    # New rows get ids after the seeded ones.
+    assert ProductFactory().id == 401
+
+
+def test_seeding_a_catalog_with_products_needs_replace(db):
+    ProductFactory(slug="kept")
+
+    with pytest.raises(CommandError, match="the catalog is not empty; pass --replace"):
+        call_command("seed", "catalog", "--products", "10")
+
+    assert list(Product.objects.values_list("slug", flat=True)) == ["kept"]
+
+
+def test_the_command_replaces_the_catalog(db, capsys):
+    ProductFactory(slug="gone")
+
+    call_command("seed", "catalog", "--products", "25", "--replace")
+
+    assert capsys.readouterr().out.startswith("seeded 246 categories, 25 products, ")
+    assert not Product.objects.filter(slug="gone").exists()
+    assert Product.objects.count() == 25

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from pantry.journal import demo
+from pantry.journal.models import Author, Post
+from pantry.journal.render import derive_excerpt, render_markdown
+from pantry.journal.writing import Writer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_written_html_and_excerpts_match_the_renderer():
+    writer = Writer(5)
+
+    for _ in range(300):
+        piece = writer.piece()
+        assert piece.html == render_markdown(piece.body), piece.body
+        assert piece.excerpt == derive_excerpt(piece.body)
+
+
+def test_the_same_seed_writes_the_same_text():
+    assert Writer(3).piece() == Writer(3).piece()
+    assert Writer(3).piece() != Writer(4).piece()
+
+
+def test_demo_loads_public_posts_drafts_and_a_scheduled_post_once():
+    assert demo.is_empty()
+
+    summary = demo.load()
+
+    assert (
+        summary == "5 authors, 36 posts (2 drafts, 1 scheduled), 0 linked to products"
+    )
+    assert not demo.is_empty()
+    assert Post.objects.public().count() == 33
+    assert Author.objects.count() == 5
+    assert all(post.body_html for post in Post.objects.all())
+
+
+def test_demo_links_posts_to_existing_products():
+    from pantry.catalog.models import Category, Product
+
+    category = Category.objects.create(slug="pantry", name="Pantry", path="pantry")
+    Product.objects.create(slug="jaen-oil", name="Jaén olive oil", category=category)
+
+    demo.load()
+
+    assert Post.objects.filter(products__slug="jaen-oil").exists()
+
+
+def seed(*args: str) -> str:
+    # The seed command hands its own stdout to the app, so capture sys.stdout.
+    out = io.StringIO()
+    with redirect_stdout(out):
+        call_command("seed", "journal", *args)
+    return out.getvalue()
+
+
+def test_seed_is_deterministic_and_adds_only_missing_posts():
+    first = seed("--posts", "300", "--authors", "20")
+    snapshot = list(Post.objects.order_by("slug").values_list("slug", "title", "tags"))
+    again = seed("--posts", "300", "--authors", "20")
+    more = seed("--posts", "350", "--authors", "20")
+
+    assert first.startswith("journal: 300 new posts of 300, 20 authors")
+    assert again.startswith("journal: 0 new posts of 300")
+    assert more.startswith("journal: 50 new posts of 350")
+    assert Author.objects.count() == 20
+    kept = Post.objects.filter(slug__in=[row[0] for row in snapshot])
+    assert sorted(kept.values_list("slug", "title", "tags")) == snapshot
+
+
+def test_seeded_posts_mix_public_drafts_and_scheduled_with_rendered_html():
+    seed("--posts", "400", "--authors", "30")
+
+    public = Post.objects.public().count()
+    drafts = Post.objects.filter(status="draft").count()
+    post = Post.objects.public().order_by("id").first()
+
+    assert 320 < public < 400
+    assert 5 < drafts < 40
+    assert post.body_html == render_markdown(post.body)
+    assert post.excerpt == derive_excerpt(post.body)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--posts", "-1"], "--posts must be between 0 and 5000000."),
+        (["--authors", "0"], "--authors must be between 1 and 100000."),
+    ],
+)
+def test_seed_refuses_bad_counts(args, message):
+    with pytest.raises(CommandError, match=message):
+        seed(*args)
