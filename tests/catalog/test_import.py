@@ -113,6 +113,15 @@ def test_missing_optional_fields_take_their_defaults(laptops):
 BAD_LINES = [
     (b'{"name": "Broken"', "bad JSON: Expecting ',' delimiter at column 18"),
     (b"[1, 2]", "a line must be a JSON object"),
+    (b'{"name": "x", "specs": {"w": NaN}}', "bad JSON: NaN is not a JSON value"),
+    (
+        b'{"name": "\\ud800 alone"}',
+        "bad JSON: a \\u escape is an unpaired UTF-16 surrogate",
+    ),
+    (
+        b'{"specs": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "bad JSON: nested too deeply",
+    ),
     (product(name=42), "name must be a string"),
     (product(name=" "), "name is required"),
     ({"slug": "x", "category": "laptops"}, "name is required"),
@@ -443,3 +452,30 @@ def test_cli_reports_bad_lines_and_fails_without_a_traceback(tmp_path: Path):
     assert skipped.returncode == 0, skipped.stderr
     assert "Traceback" not in refused.stderr + missing.stderr + skipped.stderr
     assert list(Product.objects.values_list("slug", flat=True)) == ["aurora-15-laptop"]
+
+
+def test_repeats_across_chunks_are_found_and_skip_invalid_keeps_the_first(laptops):
+    data = jsonl(
+        product(slug="a", variants=[{"sku": "A-1", "price": "1"}]),
+        product(slug="b", variants=[{"sku": "B-1", "price": "2"}]),
+        product(slug="a", name="Again", variants=[]),
+        product(slug="c", variants=[{"sku": "A-1", "price": "3"}]),
+        product(slug="d", variants=[{"sku": "D-1", "price": "4"}]),
+    )
+
+    refused = run_import(data, chunk_lines=2)
+    skipped = run_import(data, chunk_lines=2, skip_invalid=True)
+
+    expected = [
+        "line 3: slug 'a' is also on line 1",
+        "line 4: SKU 'A-1' is also on line 1",
+    ]
+    assert (refused.loaded, refused.report()) == (False, expected)
+    assert (skipped.loaded, skipped.report()) == (True, expected)
+    assert (skipped.valid, skipped.products_created) == (3, 3)
+    assert Product.objects.get(slug="a").name == "Aurora 15 Laptop"
+    assert sorted(Variant.objects.values_list("sku", flat=True)) == [
+        "A-1",
+        "B-1",
+        "D-1",
+    ]

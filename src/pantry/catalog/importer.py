@@ -2,12 +2,14 @@
 
 The file is read once, line by line, in bounded memory. Each line is parsed
 and its shape checked in Python (JSON, types, lengths, signs); lines that
-pass are streamed with COPY into temporary staging tables. What needs the
-whole file or the database (unknown categories, slugs and SKUs repeated in
-the file, a SKU that belongs to another product) is checked in SQL on the
-staging tables. Then products are upserted by slug and variants by SKU in the
-same transaction, touching only rows whose values differ, so importing the
-same file twice changes nothing, not even ``updated_at``.
+pass go, a chunk at a time, with COPY into temporary staging tables. What
+needs the file so far or the database (unknown categories, slugs and SKUs
+repeated in the file, a SKU that belongs to another product) is checked in
+SQL on the staging tables. Then the chunk's products are upserted by slug and
+variants by SKU, touching only rows whose values differ, so importing the
+same file twice changes nothing, not even ``updated_at``. The whole file is
+one transaction: when a line is invalid (and invalid lines are not to be
+skipped) everything is rolled back.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ import codecs
 import csv
 import json
 import math
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -99,6 +104,7 @@ class ImportFileError(Exception):
 class ImportResult:
     lines: int = 0
     valid: int = 0
+    staged: int = 0
     products_created: int = 0
     products_updated: int = 0
     variants_created: int = 0
@@ -332,8 +338,6 @@ def jsonl_products(raw: IO[bytes], result: ImportResult) -> Iterator[tuple[int, 
             result.add_error(number, f"bad JSON: {exc.msg} at column {exc.colno}")
         except ValueError as exc:
             result.add_error(number, f"bad JSON: {exc}")
-        except RecursionError:
-            result.add_error(number, "bad JSON: nested too deeply")
 
 
 def _csv_json(value: str, column: str) -> Any:
@@ -502,7 +506,18 @@ CREATE TEMPORARY TABLE import_invalid (
     line integer NOT NULL,
     reason text NOT NULL
 ) ON COMMIT DROP;
+CREATE TEMPORARY TABLE import_seen_slug (
+    slug text PRIMARY KEY,
+    line integer NOT NULL
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE import_seen_sku (
+    sku text PRIMARY KEY,
+    line integer NOT NULL
+) ON COMMIT DROP;
 """
+STAGING_TABLES = (
+    "import_product, import_variant, import_invalid, import_seen_slug, import_seen_sku"
+)
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -568,9 +583,28 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def loads(text: str) -> Any:
-    """Parse JSON text keeping numbers exact and refusing NaN/Infinity."""
-    return json.loads(text, parse_float=parse_number, parse_constant=_reject_constant)
+    """Parse JSON text keeping numbers exact and refusing NaN/Infinity.
+
+    Raises ValueError (JSONDecodeError is one) for text that is not JSON or
+    holds a UTF-16 surrogate escape without its pair, which has no UTF-8
+    form and so cannot be stored.
+    """
+    try:
+        value = json.loads(
+            text, parse_float=parse_number, parse_constant=_reject_constant
+        )
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            _json(value).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a \\u escape is an unpaired UTF-16 surrogate") from None
+    return value
 
 
 def product_rows(line: int, product: dict[str, Any]) -> tuple[str, list[str]]:
@@ -606,28 +640,9 @@ def product_rows(line: int, product: dict[str, Any]) -> tuple[str, list[str]]:
     return product_row, variant_rows
 
 
-class _Buffered:
-    """Collects COPY rows and sends them in chunks of about a megabyte."""
-
-    def __init__(self, copy: Any):
-        self.copy = copy
-        self.parts: list[str] = []
-        self.size = 0
-
-    def add(self, row: str) -> None:
-        self.parts.append(row)
-        self.size += len(row)
-        if self.size > 1 << 20:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.parts:
-            self.copy.write("\n".join(self.parts) + "\n")
-            self.parts, self.size = [], 0
-
-
-# Checks that need the whole file or the database; each yields
-# (line, reason) rows into import_invalid.
+# Checks that need the file so far or the database, run on each chunk in
+# the staging tables; each adds (line, reason) rows to import_invalid. The
+# seen tables keep the first line of every slug and SKU of the file.
 SQL_CHECKS = (
     """
     INSERT INTO import_invalid (line, reason)
@@ -636,33 +651,37 @@ SQL_CHECKS = (
     WHERE NOT EXISTS (SELECT FROM catalog_category c WHERE c.slug = s.category)
     """,
     """
-    INSERT INTO import_invalid (line, reason)
-    SELECT d.line, format('slug %L is also on line %s', d.slug, d.first)
-    FROM (
-        SELECT line, slug, min(line) OVER (PARTITION BY slug) AS first
-        FROM import_product
-        WHERE slug IN (
-            SELECT slug FROM import_product GROUP BY slug HAVING count(*) > 1
-        )
-    ) d
-    WHERE d.line <> d.first
+    INSERT INTO import_seen_slug (slug, line)
+    SELECT DISTINCT ON (slug) slug, line FROM import_product ORDER BY slug, line
+    ON CONFLICT (slug) DO NOTHING
     """,
     """
     INSERT INTO import_invalid (line, reason)
-    SELECT d.line, format('SKU %L is also on line %s', d.sku, d.first)
-    FROM (
-        SELECT line, sku, min(line) OVER (PARTITION BY sku) AS first
-        FROM import_variant
-        WHERE sku IN (
-            SELECT sku FROM import_variant GROUP BY sku HAVING count(*) > 1
-        )
-    ) d
-    WHERE d.line <> d.first
+    SELECT s.line, format('slug %L is also on line %s', s.slug, seen.line)
+    FROM import_product s JOIN import_seen_slug seen USING (slug)
+    WHERE seen.line <> s.line
     """,
+    """
+    INSERT INTO import_seen_sku (sku, line)
+    SELECT DISTINCT ON (sku) sku, line FROM import_variant ORDER BY sku, line
+    ON CONFLICT (sku) DO NOTHING
+    """,
+    """
+    INSERT INTO import_invalid (line, reason)
+    SELECT v.line, format('SKU %L is also on line %s', v.sku, seen.line)
+    FROM import_variant v JOIN import_seen_sku seen USING (sku)
+    WHERE seen.line <> v.line
+    """,
+)
+# Only for the first line of a SKU (a repeat is reported as one above), and
+# only when the catalog had variants before the import: SKUs that this
+# import added to another product are repeats in the file.
+OWNER_CHECK = (
     """
     INSERT INTO import_invalid (line, reason)
     SELECT v.line, format('SKU %L belongs to product %L', v.sku, p.slug)
     FROM import_variant v
+    JOIN import_seen_sku seen ON seen.sku = v.sku AND seen.line = v.line
     JOIN catalog_variant cv ON cv.sku = v.sku
     JOIN catalog_product p ON p.id = cv.product_id
     WHERE p.slug <> v.product_slug
@@ -741,6 +760,86 @@ def detect_format(path: Path, given: str | None) -> str:
     )
 
 
+@dataclass
+class _Chunk:
+    products: list[str]
+    variants: list[str]
+    end: int
+
+
+_DONE = object()
+CHUNK_LINES = 20_000
+COPY_PRODUCTS = (
+    "COPY import_product (line, slug, name, description, category, tags, "
+    "specs, attributes, is_active) FROM STDIN"
+)
+COPY_VARIANTS = (
+    "COPY import_variant (line, product_slug, sku, price, currency, stock, "
+    "options) FROM STDIN"
+)
+
+
+def _chunks(
+    parsed: Iterable[tuple[int, Any]],
+    raw: IO[bytes],
+    result: ImportResult,
+    progress: Callable[[int], None] | None,
+    chunk_lines: int,
+) -> Iterator[_Chunk]:
+    """Checked products as COPY rows, CHUNK_LINES products at a time."""
+    currency = settings.PANTRY_CURRENCY
+    products: list[str] = []
+    variants: list[str] = []
+    for line, doc in parsed:
+        if progress and line % 1000 == 0:
+            progress(raw.tell())
+        if isinstance(doc, LineError):
+            result.add_error(line, str(doc))
+            continue
+        try:
+            product = check_product(doc, currency)
+        except LineError as exc:
+            result.add_error(line, str(exc))
+            continue
+        product_row, variant_rows = product_rows(line, product)
+        products.append(product_row)
+        variants.extend(variant_rows)
+        if len(products) >= chunk_lines:
+            yield _Chunk(products, variants, raw.tell())
+            products, variants = [], []
+    if products:
+        yield _Chunk(products, variants, raw.tell())
+
+
+def _produce(
+    source: Iterator[_Chunk], out: queue.Queue[Any], stop: threading.Event
+) -> None:
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        for chunk in source:
+            if not put(chunk):
+                return
+        put(_DONE)
+    except BaseException as exc:  # handed to the loading thread to raise
+        put(exc)
+
+
+def _copy_rows(cursor: Any, sql: str, rows: list[str]) -> None:
+    if not rows:
+        return
+    with cursor.copy(sql) as copy:
+        for start in range(0, len(rows), 2000):
+            copy.write("\n".join(rows[start : start + 2000]) + "\n")
+
+
 def import_products(
     raw: IO[bytes],
     *,
@@ -748,6 +847,7 @@ def import_products(
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
     rebuild_indexes: bool | None = None,
+    chunk_lines: int = CHUNK_LINES,
 ) -> ImportResult:
     """Import products from ``raw``; return counts and the invalid lines.
 
@@ -756,54 +856,71 @@ def import_products(
     afterwards; by default that happens when the file holds more products
     than the catalog. Raises ImportFileError when the file as a whole cannot
     be read.
+
+    A reader thread parses and checks the next chunk of the file while
+    PostgreSQL stages, checks and upserts the current one (the database
+    work releases the GIL), all in one transaction.
     """
     result = ImportResult()
-    currency = settings.PANTRY_CURRENCY
+    size = raw.seek(0, 2)
+    raw.seek(0)
     parsed: Iterable[tuple[int, Any]] = (
         jsonl_products(raw, result)
         if file_format == "jsonl"
         else csv_products(raw, result)
     )
+    chunks: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    reader = threading.Thread(
+        target=_produce,
+        args=(_chunks(parsed, raw, result, progress, chunk_lines), chunks, stop),
+        daemon=True,
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(STAGING_SQL)
-        staged = 0
-        with cursor.copy(
-            "COPY import_product (line, slug, name, description, category, tags, "
-            "specs, attributes, is_active) FROM STDIN"
-        ) as product_copy:
-            products = _Buffered(product_copy)
-            variant_rows: list[str] = []
-            # Variants wait in a temporary file-backed buffer: one
-            # connection runs one COPY at a time.
-            spool = _Spool()
-            for line, doc in parsed:
-                if progress and line % 1000 == 0:
-                    progress(raw.tell())
-                if isinstance(doc, LineError):
-                    result.add_error(line, str(doc))
-                    continue
-                try:
-                    product = check_product(doc, currency)
-                except LineError as exc:
-                    result.add_error(line, str(exc))
-                    continue
-                product_row, variant_rows = product_rows(line, product)
-                products.add(product_row)
-                for row in variant_rows:
-                    spool.write(row)
-                staged += 1
-            products.flush()
-        with cursor.copy(
-            "COPY import_variant (line, product_slug, sku, price, currency, stock, "
-            "options) FROM STDIN"
-        ) as variant_copy:
-            for chunk in spool.chunks():
-                variant_copy.write(chunk)
-        spool.close()
-        cursor.execute("ANALYZE import_product")
-        cursor.execute("ANALYZE import_variant")
-        for check in SQL_CHECKS:
-            cursor.execute(check)
+        # Django's foreign keys are deferred; immediate checks keep no queue
+        # of a million pending events and allow dropping constraints.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT count(*), EXISTS (SELECT FROM catalog_variant) FROM catalog_product"
+        )
+        existing, had_variants = cursor.fetchone()
+        checks = SQL_CHECKS + OWNER_CHECK if had_variants else SQL_CHECKS
+        reader.start()
+        try:
+            with ExitStack() as stack:
+                first = True
+                while (chunk := chunks.get()) is not _DONE:
+                    if isinstance(chunk, BaseException):
+                        raise chunk
+                    if first:
+                        first = False
+                        if rebuild_indexes is None:
+                            # Loading into an (almost) empty catalog: build
+                            # indexes once afterwards instead of inserting
+                            # every row into every GIN and btree index.
+                            estimate = size * len(chunk.products) / max(chunk.end, 1)
+                            rebuild_indexes = (
+                                estimate > max(existing, 1000) * REBUILD_RATIO
+                            )
+                        if rebuild_indexes:
+                            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                            stack.enter_context(
+                                bulk.indexes_dropped(
+                                    cursor,
+                                    [
+                                        "catalog_product",
+                                        "catalog_variant",
+                                        "catalog_productsummary",
+                                    ],
+                                    keep_unique=True,
+                                )
+                            )
+                    _load_chunk(cursor, chunk, result, checks, skip_invalid)
+                    result.staged += len(chunk.products)
+        finally:
+            stop.set()
+            reader.join()
         cursor.execute("SELECT count(DISTINCT line), count(*) FROM import_invalid")
         sql_invalid, sql_errors = cursor.fetchone()
         cursor.execute(
@@ -814,77 +931,46 @@ def import_products(
         for line, reason in reported:
             result.add_error(line, reason)
         result.error_count += sql_errors - len(reported)
-        result.valid = staged - sql_invalid
+        result.valid = result.staged - sql_invalid
         if result.error_count and not skip_invalid:
             transaction.set_rollback(True)
             return result
-        _upsert(cursor, result, rebuild_indexes)
         result.loaded = True
         # ON COMMIT DROP covers the usual case; an outer transaction (tests,
         # callers importing twice) needs them gone now.
-        cursor.execute("DROP TABLE import_product, import_variant, import_invalid")
+        cursor.execute(f"DROP TABLE {STAGING_TABLES}")
     return result
 
 
-def _upsert(cursor: Any, result: ImportResult, rebuild: bool | None) -> None:
-    cursor.execute("SELECT count(*) FROM catalog_product")
-    existing = cursor.fetchone()[0]
-    # Loading into an (almost) empty catalog: build indexes once afterwards
-    # instead of inserting every row into every GIN and btree index.
-    if rebuild is None:
-        rebuild = result.valid > max(existing, 1000) * REBUILD_RATIO
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    if rebuild:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        with bulk.indexes_dropped(
-            cursor,
-            ["catalog_product", "catalog_variant", "catalog_productsummary"],
-            keep_unique=True,
-        ):
-            _run_upserts(cursor, result)
-    else:
-        _run_upserts(cursor, result)
-
-
-def _run_upserts(cursor: Any, result: ImportResult) -> None:
+def _load_chunk(
+    cursor: Any,
+    chunk: _Chunk,
+    result: ImportResult,
+    checks: tuple[str, ...],
+    skip_invalid: bool,
+) -> None:
+    cursor.execute("TRUNCATE import_product, import_variant")
+    _copy_rows(cursor, COPY_PRODUCTS, chunk.products)
+    _copy_rows(cursor, COPY_VARIANTS, chunk.variants)
+    # No ANALYZE: it would cost more per chunk than the checks; without
+    # statistics the planner sizes the staging tables from their pages.
+    for check in checks:
+        cursor.execute(check)
+    if not skip_invalid:
+        if result.error_count:
+            return
+        cursor.execute("SELECT EXISTS (SELECT FROM import_invalid)")
+        if cursor.fetchone()[0]:
+            # All will be rolled back: only check the rest of the file.
+            return
     cursor.execute(UPSERT_PRODUCTS)
-    result.products_created, result.products_updated = cursor.fetchone()
+    created, updated = cursor.fetchone()
+    result.products_created += created
+    result.products_updated += updated
     cursor.execute(UPSERT_VARIANTS)
-    result.variants_created, result.variants_updated = cursor.fetchone()
-
-
-class _Spool:
-    """A text buffer that spills to a temporary file past a few megabytes."""
-
-    def __init__(self) -> None:
-        import tempfile
-
-        # Closed by close(), which the importer calls when the COPY is done.
-        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=8 << 20, mode="w+t"
-        )
-        self.parts: list[str] = []
-        self.size = 0
-
-    def write(self, row: str) -> None:
-        self.parts.append(row)
-        self.size += len(row)
-        if self.size > 1 << 20:
-            self._spill()
-
-    def _spill(self) -> None:
-        if self.parts:
-            self.file.write("\n".join(self.parts) + "\n")
-            self.parts, self.size = [], 0
-
-    def chunks(self) -> Iterator[str]:
-        self._spill()
-        self.file.seek(0)
-        while chunk := self.file.read(1 << 20):
-            yield chunk
-
-    def close(self) -> None:
-        self.file.close()
+    created, updated = cursor.fetchone()
+    result.variants_created += created
+    result.variants_updated += updated
 
 
 def open_import_file(path: Path) -> IO[bytes]:
