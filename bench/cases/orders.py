@@ -163,7 +163,18 @@ def _placement(bench: Bench, count: int) -> None:
     )
 
 
+def _units_sold(url: str) -> int:
+    return int(
+        _psql(
+            url,
+            "SELECT coalesce(sum(quantity), 0) FROM orders_orderline "
+            f"WHERE sku = '{HOT_SKU}'",
+        )
+    )
+
+
 def _hot_race(bench: Bench, url: str, stock: int) -> None:
+    sold_before = _units_sold(url)
     results: list[tuple[int, float]] = []
     lock = threading.Lock()
 
@@ -191,13 +202,7 @@ def _hot_race(bench: Bench, url: str, stock: int) -> None:
     for status, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
     left = int(_psql(url, f"SELECT stock FROM catalog_variant WHERE sku = '{HOT_SKU}'"))
-    sold = int(
-        _psql(
-            url,
-            "SELECT coalesce(sum(quantity), 0) FROM orders_orderline "
-            f"WHERE sku = '{HOT_SKU}'",
-        )
-    )
+    sold = _units_sold(url) - sold_before
     never_oversold = left == 0 and sold == stock and statuses.get(201, 0) == stock
     no_errors = all(status in (201, 409) for status in statuses)
     latencies = [ms for _, ms in results]

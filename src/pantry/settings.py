@@ -335,8 +335,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("PANTRY_LOG_LEVEL", "INFO").upper()},
     # Replace Django's own console handler so each line is logged once, and
-    # follow PANTRY_LOG_LEVEL (Django's loggers default to INFO), so that
-    # WARNING silences a line per task run (django.tasks) in production.
+    # follow PANTRY_LOG_LEVEL (WARNING silences a line per task run).
     "loggers": {
         "django": {
             "handlers": ["console"],

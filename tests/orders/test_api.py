@@ -396,6 +396,19 @@ def test_the_order_list_filters_combine(api, staff_token):
     assert [o["number"] for o in response.body["items"]] == ["PA-0000000012"]
 
 
+def test_a_time_filter_without_offset_is_utc(api, staff_token):
+    make_orders(5)
+
+    response = api.get(
+        "orders", {"placed_after": "2026-01-01T03:00:00"}, token=staff_token
+    )
+
+    assert [o["number"] for o in response.body["items"]] == [
+        "PA-0000000004",
+        "PA-0000000003",
+    ]
+
+
 def test_the_order_list_pages_with_a_cursor_without_gaps(api, staff_token):
     make_orders(25)
 
@@ -454,3 +467,21 @@ def test_an_order_costs_the_same_queries_for_1_and_100_lines(api, staff_token):
     assert_constant_queries(
         lambda size: api.get(f"orders/{numbers[size]}", token=staff_token)
     )
+
+
+def test_the_openapi_document_describes_the_orders_api(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+
+    paths = schema["paths"]
+    assert {
+        "/api/v1/orders",
+        "/api/v1/orders/{number}",
+        "/api/v1/orders/{number}/transitions",
+        "/api/v1/reports/sales",
+        "/api/v1/reports/top-products",
+    } <= set(paths)
+    place = paths["/api/v1/orders"]["post"]
+    assert {"name": "Idempotency-Key", "in": "header"}.items() <= place["parameters"][
+        0
+    ].items()
+    assert {"200", "201", "409", "422"} <= set(place["responses"])

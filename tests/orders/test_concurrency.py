@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from django.db import connection, transaction
+from django.db.models import F
 
 from pantry.catalog.models import Variant
 from pantry.orders.errors import (
@@ -130,3 +135,36 @@ def test_concurrent_transitions_of_one_order_serialise(wide_pool, target):
     # A cancellation returned the stock exactly once.
     expected = 5 if target == "cancelled" else 3
     assert Variant.objects.get(sku="MUG-1").stock == expected
+
+
+def test_a_checkout_aborted_by_a_deadlock_is_retried_and_succeeds(wide_pool):
+    VariantFactory(sku="A-1", stock=5)
+    VariantFactory(sku="B-1", stock=5)
+    holding = threading.Event()
+
+    def other_writer() -> None:
+        # Locks B-1 then A-1: the opposite of checkout's SKU order.
+        try:
+            with transaction.atomic():
+                Variant.objects.select_for_update().get(sku="B-1")
+                holding.set()
+                time.sleep(0.3)
+                Variant.objects.select_for_update().get(sku="A-1")
+                Variant.objects.filter(sku="A-1").update(stock=F("stock") + 10)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    holding.wait(timeout=10)
+
+    try:
+        placement = place_order(
+            name="Ada", email="ada@example.com", lines=[("A-1", 1), ("B-1", 1)]
+        )
+    finally:
+        writer.join(timeout=30)
+
+    assert placement.replayed is False
+    assert dict(Variant.objects.values_list("sku", "stock")) == {"A-1": 14, "B-1": 4}
+    assert Order.objects.count() == 1

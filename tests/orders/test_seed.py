@@ -116,3 +116,29 @@ def test_demo_orders_load_into_an_empty_database(catalog):
 
     assert not demo.is_empty()
     assert Order.objects.count() == 500
+
+
+def test_the_purge_command_drops_old_idempotency_keys(catalog):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from pantry.orders.models import IdempotencyKey
+    from pantry.orders.services import place_order
+
+    place_order(name="A", email="a@b.co", lines=[("S-01", 1)], idempotency_key="old")
+    IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(hours=30))
+    out = StringIO()
+
+    call_command("purge_idempotency_keys", stdout=out)
+
+    assert out.getvalue() == "purged 1 idempotency key(s)\n"
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_the_purge_command_refuses_a_nonpositive_age(transactional_db):
+    from django.core.management import call_command
+
+    with pytest.raises(CommandError, match="--hours must be at least 1"):
+        call_command("purge_idempotency_keys", "--hours", "0")

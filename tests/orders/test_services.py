@@ -26,6 +26,7 @@ from pantry.orders.services import (
     purge_idempotency_keys,
     transition_order,
 )
+from pantry.orders.tokens import token_for
 from tests.orders.factories import VariantFactory
 
 STATUSES = [s.value for s in Order.Status]
@@ -234,7 +235,13 @@ def test_confirmation_email_is_sent_only_after_commit(
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["ada@example.com"]
     assert mailoutbox[0].subject == f"Your order {placement.number}"
-    assert f"/orders/{placement.number}/?token=" in mailoutbox[0].body
+    assert mailoutbox[0].body.startswith("Hello Ada Lovelace,\n")
+    assert "1 x Product " in mailoutbox[0].body
+    assert "Total: 10.00 EUR" in mailoutbox[0].body
+    assert (
+        f"/orders/{placement.number}/?token={token_for(placement.number)}"
+        in mailoutbox[0].body
+    )
 
 
 def test_no_email_is_queued_for_a_refused_order(

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from pantry.catalog.models import Promotion, Variant
+from pantry.catalog.models import discounted
 from pantry.core.errors import Conflict, Invalid
 
 
@@ -40,28 +39,35 @@ class Priced:
     currency: str
 
 
+# One short statement per checkout: the ORM would spend more time building
+# this query than PostgreSQL spends running it.
+_PRICES = """
+SELECT v.sku, p.name, v.price, v.currency,
+       (SELECT pr.percent_off FROM catalog_promotion pr
+        WHERE pr.product_id = v.product_id AND pr.during @> %s::timestamptz
+        LIMIT 1)
+FROM catalog_variant v
+JOIN catalog_product p ON p.id = v.product_id
+WHERE v.sku = ANY(%s::varchar[]) AND p.is_active
+"""
+
+
 def prices_now(skus: list[str]) -> dict[str, Priced]:
     """Return the effective price now of each SKU that is for sale.
 
     SKUs that do not exist, or whose product is inactive, are left out.
     """
-    now = timezone.now()
-    percent_off = Promotion.objects.filter(
-        product=OuterRef("product"), during__contains=now
-    ).values("percent_off")[:1]
-    variants = (
-        Variant.objects.filter(sku__in=skus, product__is_active=True)
-        .only("sku", "price", "currency", "product_id")
-        .annotate(product_name=F("product__name"), percent_off=Subquery(percent_off))
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_PRICES, [timezone.now(), list(skus)])
+        rows = cursor.fetchall()
     return {
-        variant.sku: Priced(
-            sku=variant.sku,
-            product_name=variant.product_name,
-            unit_price=variant.effective_price(variant.percent_off),
-            currency=variant.currency,
+        sku: Priced(
+            sku=sku,
+            product_name=name,
+            unit_price=discounted(price, percent_off),
+            currency=currency,
         )
-        for variant in variants
+        for sku, name, price, currency, percent_off in rows
     }
 
 
@@ -79,9 +85,9 @@ def current_prices(skus: list[str]) -> dict[str, Priced]:
 
 
 # Lock the wanted rows in SKU order, then decrease all of them only when none
-# is short or missing. Under READ COMMITTED the locking CTE re-reads a row a concurrent
-# checkout just changed, and the UPDATE follows that row to its newest
-# version, so `stock` is never stale.
+# is short or missing. Under READ COMMITTED the locking CTE re-reads a row a
+# concurrent checkout just changed, and the UPDATE follows that row to its
+# newest version, so `stock` is never stale.
 _TAKE = """
 WITH wanted AS (
     SELECT * FROM unnest(%s::varchar[], %s::integer[]) AS w(sku, quantity)

@@ -111,7 +111,8 @@ class OrderAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Order], search_term: str
     ) -> tuple[QuerySet[Order], bool]:
-        # Exact matches only, each served by an index (number unique, lower(email)).
+        # Exact matches only, each served by an index: the unique number, or
+        # lower(email).
         term = search_term.strip()
         if not term:
             return queryset, False

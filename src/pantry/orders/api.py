@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -150,6 +150,13 @@ def get_order(
     return queries.detail_json(order)
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without an offset is taken as UTC, as every time in the API is."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 @router.get("/orders", response=OrderListOut, auth=staff, summary="Orders (staff)")
 def list_orders(
     request: HttpRequest,
@@ -163,8 +170,8 @@ def list_orders(
     page = queries.order_list(
         filters=queries.OrderFilters(
             status=status,
-            placed_after=placed_after,
-            placed_before=placed_before,
+            placed_after=_aware(placed_after),
+            placed_before=_aware(placed_before),
             email=email,
         ),
         limit=check_limit(limit),

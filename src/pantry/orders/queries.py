@@ -106,7 +106,7 @@ class OrderFilters:
         if self.placed_before:
             orders = orders.filter(placed_at__lt=self.placed_before)
         if self.email:
-            # lower(email) matches the expression index orders_order_email_placed.
+            # lower(email): the expression of orders_order_email_placed.
             orders = orders.filter(Exact(Lower("email"), self.email.strip().lower()))
         return orders
 

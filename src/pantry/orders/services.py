@@ -14,8 +14,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from pantry.catalog.stock import current_prices, return_stock, take_stock
 from pantry.core.errors import Invalid, NotFound
@@ -46,6 +47,9 @@ NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 NUMBER_LENGTH = 10  # 50 random bits
 NUMBER_ATTEMPTS = 5
 IDEMPOTENCY_TTL = timedelta(hours=24)
+RETRY_ATTEMPTS = 3
+# deadlock_detected, serialization_failure
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
 # The state machine of API.md, in one place.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -175,21 +179,34 @@ def place_order(
             fields={"Idempotency-Key": "invalid length"},
         )
     digest = request.digest()
-    with transaction.atomic():
-        key_id = None
-        if idempotency_key is not None:
-            key_id = _claim_key(idempotency_key, digest)
-            if key_id is None:
-                return _replay(idempotency_key, digest)
-        placement = _place(request)
-        if key_id is not None:
-            IdempotencyKey.objects.filter(pk=key_id).update(
-                order_id=placement.order_id,
-                response_status=201,
-                response_body=placement.receipt,
-            )
-        transaction.on_commit(partial(_queue_confirmation, placement.number))
-    return placement
+    # Retry only a transaction of our own: inside a caller's, the whole of
+    # it is aborted and is the caller's to retry.
+    attempts = 1 if connection.in_atomic_block else RETRY_ATTEMPTS
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                key_id = None
+                if idempotency_key is not None:
+                    key_id = _claim_key(idempotency_key, digest)
+                    if key_id is None:
+                        return _replay(idempotency_key, digest)
+                placement = _place(request, key_id=key_id)
+                transaction.on_commit(partial(_queue_confirmation, placement.receipt))
+            return placement
+        except OperationalError as exc:
+            if not _is_retryable(exc) or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_retryable(exc: OperationalError) -> bool:
+    """A deadlock or serialisation failure: the transaction may just rerun.
+
+    Checkout itself locks in SKU order and cannot deadlock with another
+    checkout, but other writers of variants (bulk catalog edits) may lock
+    rows in another order; PostgreSQL then aborts one side.
+    """
+    return getattr(exc.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def _claim_key(key: str, digest: str) -> int | None:
@@ -224,7 +241,7 @@ def _replay(key: str, digest: str) -> Placement:
     )
 
 
-def _place(request: OrderRequest) -> Placement:
+def _place(request: OrderRequest, *, key_id: int | None) -> Placement:
     prices = current_prices(list(request.quantities))
     currencies = sorted({priced.currency for priced in prices.values()})
     if len(currencies) > 1:
@@ -250,19 +267,17 @@ def _place(request: OrderRequest) -> Placement:
         total=sum((line.line_total for line in lines), Decimal("0.00")),
         placed_at=now,
     )
-    _insert_order(order, lines)
+    body = _insert_order(order, lines, key_id=key_id)
     # Last, so the variant rows stay locked only until the commit right after.
     take_stock(request.quantities)
     return Placement(
-        number=order.number,
-        order_id=order.pk,
-        receipt=receipt(order, lines),
-        replayed=False,
+        number=order.number, order_id=order.pk, receipt=body, replayed=False
     )
 
 
-# The order, its lines and its placement event in one round trip. A taken
-# number inserts nothing (ON CONFLICT) and the caller draws another.
+# The order, its lines, its placement event and the receipt kept under the
+# idempotency key (if any) in one round trip. A taken number inserts nothing
+# (ON CONFLICT) and the caller draws another.
 _INSERT_ORDER = """
 WITH placed AS (
     INSERT INTO orders_order
@@ -282,14 +297,24 @@ WITH placed AS (
 ), event AS (
     INSERT INTO orders_orderevent (order_id, from_status, to_status, at, actor)
     SELECT placed.id, '', 'placed', %(at)s, 'customer' FROM placed
+), receipt AS (
+    UPDATE orders_idempotencykey
+    SET order_id = placed.id, response_status = 201, response_body = %(receipt)s
+    FROM placed
+    WHERE orders_idempotencykey.id = %(key_id)s
 )
 SELECT id FROM placed
 """
 
 
-def _insert_order(order: Order, lines: list[OrderLine]) -> None:
-    """Insert ``order`` under a new random number, with its lines and event."""
-    params = {
+def _insert_order(
+    order: Order, lines: list[OrderLine], *, key_id: int | None
+) -> dict[str, Any]:
+    """Insert ``order`` under a new random number, with its lines and event.
+
+    Returns the receipt, also stored with idempotency key ``key_id``.
+    """
+    params: dict[str, Any] = {
         "name": order.customer_name,
         "email": order.email,
         "currency": order.currency,
@@ -299,25 +324,32 @@ def _insert_order(order: Order, lines: list[OrderLine]) -> None:
         "names": [line.product_name for line in lines],
         "prices": [line.unit_price for line in lines],
         "quantities": [line.quantity for line in lines],
+        "key_id": key_id,
     }
     with connection.cursor() as cursor:
         for _ in range(NUMBER_ATTEMPTS):
-            number = new_order_number()
-            cursor.execute(_INSERT_ORDER, {**params, "number": number})
+            order.number = new_order_number()
+            body = receipt(order, lines)
+            values: dict[str, Any] = {
+                **params,
+                "number": order.number,
+                "receipt": Jsonb(body),
+            }
+            cursor.execute(_INSERT_ORDER, values)
             row = cursor.fetchone()
             if row is not None:
-                order.pk, order.number = row[0], number
+                order.pk = row[0]
                 order._state.adding = False
                 for line in lines:
                     line.order = order
-                return
+                return body
     raise RuntimeError(f"no free order number in {NUMBER_ATTEMPTS} draws")
 
 
-def _queue_confirmation(number: str) -> None:
+def _queue_confirmation(receipt: dict[str, Any]) -> None:
     from pantry.orders.tasks import send_order_confirmation
 
-    send_order_confirmation.enqueue(number)
+    send_order_confirmation.enqueue(receipt=receipt)
 
 
 def transition_order(*, number: str, to: str, actor: str) -> Order:
