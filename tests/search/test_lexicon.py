@@ -20,7 +20,7 @@ def counts() -> dict[str, tuple[int, int]]:
 
 
 def test_new_products_and_posts_add_their_words_once_per_document():
-    ProductFactory(name="Café kettle", description="kettle KETTLE", tags=["steel"])
+    ProductFactory(name="Café kettle KETTLE", description="copper", tags=["steel"])
     ProductFactory(name="Kettle", description="")
     PostFactory(title="Tea", body="The kettle sings, ok?")
 
@@ -35,11 +35,17 @@ def test_new_products_and_posts_add_their_words_once_per_document():
 
 
 def test_an_edit_moves_counts_and_a_word_no_document_has_goes():
-    product = ProductFactory(name="Kettle", description="copper")
+    product = ProductFactory(name="Copper kettle")
 
-    Product.objects.filter(pk=product.pk).update(description="steel")
+    Product.objects.filter(pk=product.pk).update(name="Steel kettle")
 
     assert counts() == {"kettle": (1, 0), "steel": (1, 0)}
+
+
+def test_product_descriptions_are_not_counted():
+    ProductFactory(name="Kettle", description="copper")
+
+    assert counts() == {"kettle": (1, 0)}
 
 
 def test_deleting_a_document_removes_its_words():
@@ -90,6 +96,6 @@ def test_a_rebuild_recounts_what_the_triggers_keep():
     kept = counts()
     LexiconWord.objects.all().delete()
 
-    assert rebuild_lexicon() == 3
+    assert rebuild_lexicon() == 2
 
     assert counts() == kept

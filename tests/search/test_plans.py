@@ -46,7 +46,13 @@ def documents() -> None:
 
 @pytest.mark.parametrize("fallback", [False, True])
 @pytest.mark.parametrize(
-    "index", ["catalog_product_search_gin", "journal_post_search_gin"]
+    "index",
+    [
+        "catalog_product_search_gin",
+        "journal_post_search_gin",
+        "search_product_name_gin",
+        "search_post_title_gin",
+    ],
 )
 def test_search_uses_the_vector_indexes(index, fallback):
     sql, params = search_statement(
@@ -62,10 +68,8 @@ def test_spelling_suggestions_use_the_trigram_index_of_the_lexicon():
     assert_uses_index(sql, "search_lexicon_trgm", params)
 
 
-@pytest.mark.parametrize(
-    "index", ["catalog_product_search_gin", "journal_post_search_gin"]
-)
-def test_suggest_uses_the_vector_indexes(index):
+@pytest.mark.parametrize("index", ["search_product_name_gin", "search_post_title_gin"])
+def test_suggest_uses_the_name_and_title_word_indexes(index):
     sql, params = suggest_statement("ket", TYPES)
 
     assert_uses_index(sql, index, params)

@@ -14,6 +14,7 @@ all-terms/any-term fallback, the phrase bonus, typo suggestions).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
@@ -27,7 +28,7 @@ MAX_TERMS = 16
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 # Word characters without the underscore: what the PostgreSQL parser keeps.
-_WORD = re.compile(r"[^\W_]+")
+WORD_PATTERN = re.compile(r"[^\W_]+")
 
 
 def clean_query(text: str) -> str:
@@ -48,11 +49,13 @@ class ParsedQuery:
     text: str
     positive: tuple[str, ...]
     excluded: tuple[str, ...]
+    # ``text`` without its exclusions (``or`` and phrases kept).
+    without_exclusions: str = ""
 
     @property
     def words(self) -> list[str]:
         """Every positive word in order, phrases split into their words."""
-        return [word for term in self.positive for word in _WORD.findall(term)]
+        return [word for term in self.positive for word in WORD_PATTERN.findall(term)]
 
     def any_term_text(self) -> str:
         """websearch text matching any positive term: ``a or "b c"``."""
@@ -79,17 +82,23 @@ def parse_query(text: str) -> ParsedQuery:
     cleaned = clean_query(text)
     positive: list[str] = []
     excluded: list[str] = []
+    kept: list[str] = []
     for match in _TOKEN.finditer(cleaned):
         negated, phrase, bare = match.groups()
         if phrase is not None:
-            if words := _WORD.findall(phrase):
+            if words := WORD_PATTERN.findall(phrase):
                 (excluded if negated else positive).append(" ".join(words))
+            if not negated:
+                kept.append(match.group(0))
             continue
         if bare.lower() == "or":
+            kept.append(bare)
             continue
-        if words := _WORD.findall(bare):
+        if words := WORD_PATTERN.findall(bare):
             (excluded if bare.startswith("-") else positive).append(" ".join(words))
-    return ParsedQuery(cleaned, tuple(positive), tuple(excluded))
+        if not bare.startswith("-"):
+            kept.append(bare)
+    return ParsedQuery(cleaned, tuple(positive), tuple(excluded), " ".join(kept))
 
 
 def prefix_query(text: str, *, weights: str = "") -> str:
@@ -99,9 +108,16 @@ def prefix_query(text: str, *, weights: str = "") -> str:
     word characters pass, so the result is always valid tsquery syntax; ""
     when there is no word.
     """
-    words = _WORD.findall(clean_query(text))[:MAX_TERMS]
+    words = WORD_PATTERN.findall(clean_query(text))[:MAX_TERMS]
     if not words:
         return ""
     parts = [f"{word}:{weights}" if weights else word for word in words[:-1]]
     parts.append(f"{words[-1]}:*{weights}")
     return " & ".join(parts)
+
+
+def strip_accents(text: str) -> str:
+    """``text`` without combining accents ("Müller" -> "Muller"), like ``unaccent``
+    for Latin letters, for text that goes to a configuration without it."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

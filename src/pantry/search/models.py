@@ -1,4 +1,4 @@
-"""The search lexicon: every word of the indexed text with its document counts.
+"""The search lexicon: the words of names, tags and posts, with document counts.
 
 Typo suggestions look words up here by trigram similarity. Triggers on the
 product and post tables keep the counts current (search migration 0002), so
@@ -15,7 +15,8 @@ from django.db.models import F
 class LexiconWord(models.Model):
     """A lower-cased, unaccented word and how many products and posts contain it.
 
-    Counted over active products and published posts (scheduled ones
+    Counted over the names and tags of active products and the titles, tags
+    and bodies of published posts (scheduled ones
     included: a trigger cannot know when a time passes).
     """
 

@@ -6,9 +6,9 @@ Matching
     ``-excluded`` work, and any text at all is a valid query. Products must be
     active; posts published with ``published_at <= now()``. When the
     all-terms query (``a b`` means ``a & b``) finds fewer than
-    ``FALLBACK_BELOW`` documents, a second query accepts any of the positive
-    terms (``a | b``, exclusions kept) so partial matches still show, below
-    the full ones.
+    ``FALLBACK_BELOW`` documents and has several terms, a second query
+    accepts any of the positive terms (``a | b``, exclusions kept) so partial
+    matches still show, below the full ones.
 
 Ranking (higher first)::
 
@@ -26,14 +26,18 @@ Ranking (higher first)::
     (``published_at`` of a post, ``created_at`` of a product), then slug.
 
 Cost
-    Each type is searched with its GIN index (``search_vector @@ query``),
-    and only its first ``CANDIDATES`` matches are ranked, in SQL; the two
-    top-``limit`` lists are merged in SQL and ``ts_headline`` runs only for
-    the rows returned. So a query costs the same whatever the table size, at
-    the price that a word found in more than ``CANDIDATES`` documents of one
-    type is ranked among the first ``CANDIDATES`` of them in index order.
-    Searching is one statement (two with the fallback), plus one for the
-    suggestion when few documents were found: never a count per row.
+    Nothing ranks a whole table. Per type the candidates are the first
+    ``CANDIDATES`` (100) documents matching in the name/title (word index of
+    search migration 0003) and the first ``CANDIDATES`` matching anywhere;
+    only they are ranked, in SQL. For products, "anywhere" is first looked
+    for in the first ``HEAD`` rows of the table, and the GIN index runs only
+    when those hold too few (a common word is answered without a bitmap of
+    most of the table). With exclusions, at most ``EXCLUSION_SCAN``
+    documents matching the positive terms are read. The two top-``limit``
+    lists are merged in SQL and ``ts_headline`` runs only for the rows
+    returned. Searching is one statement (two with the fallback), plus one
+    for the suggestion when few documents were found. The price: among more
+    matches than these bounds, which ones are ranked is table order.
 
 Highlights
     ``ts_headline`` marks matches with control characters that are removed
@@ -53,15 +57,22 @@ from django.db import connection
 from pantry.core.textsearch import (
     MAX_TERMS,
     SEARCH_CONFIG,
+    WORD_PATTERN,
     ParsedQuery,
     clean_query,
     parse_query,
-    prefix_query,
+    strip_accents,
 )
 
 TYPES = ("product", "post")
 # Documents of one type ranked per query; see "Cost" above.
-CANDIDATES = 1000
+CANDIDATES = 100
+# With exclusions, documents matching the positive terms read per type.
+EXCLUSION_SCAN = 1000
+# Rows read from the head of each table before asking the index. Not for
+# posts: their long bodies make reading a row cost more, and a GIN bitmap
+# over 100,000 posts costs less than one over a million products.
+HEAD = {"product": 1000, "post": 0}
 # Fewer all-terms matches than this: also search for any of the terms.
 FALLBACK_BELOW = 5
 # Fewer matches than this: offer a spelling suggestion.
@@ -104,20 +115,64 @@ class SuggestItem:
     title: str
 
 
-def _candidates(kind: str, query_sql: str) -> str:
-    """SQL for one type's top matches with their rank; ``found`` counts candidates."""
-    if kind == "product":
-        source = (
-            "SELECT id, slug, name AS title, created_at AS dated, search_vector "
-            "FROM catalog_product WHERE is_active AND search_vector @@ "
-            f"{query_sql} LIMIT %(candidates)s"
+_SOURCES = {
+    "product": (
+        "SELECT id, slug, name AS title, created_at AS dated, search_vector "
+        "FROM catalog_product WHERE is_active",
+        "to_tsvector('pantry'::regconfig, name::text)",
+    ),
+    "post": (
+        "SELECT id, slug, title, published_at AS dated, search_vector "
+        "FROM journal_post WHERE status = 'published' AND published_at <= now()",
+        "to_tsvector('pantry'::regconfig, title::text)",
+    ),
+}
+
+
+def _head(kind: str, query_sql: str) -> str:
+    """SQL for the matches among the first ``HEAD[kind]`` rows of its table."""
+    select, _ = _SOURCES[kind]
+    return (
+        f"SELECT * FROM ({select} LIMIT %(head_{kind})s) AS h "
+        f"WHERE search_vector @@ {query_sql} LIMIT %(candidates)s"
+    )
+
+
+def _candidates(kind: str, query_sql: str, *, excludes: bool) -> str:
+    """SQL for one type's top matches with their rank; ``found`` counts candidates.
+
+    Candidates are the first matches by name/title (through the word index
+    of search migration 0003) and the first matches anywhere, so documents
+    with the words in their title are ranked even when the words are in
+    far more bodies than are read. "Anywhere" is answered from the head of
+    the table (``{kind}_head``) when it holds ``CANDIDATES`` matches, and
+    through the GIN index otherwise: a bitmap of every document with a
+    common word costs far more than reading a thousand rows.
+    """
+    select, title_words = _SOURCES[kind]
+    matches = f"search_vector @@ {query_sql}"
+    # A one-time filter: PostgreSQL skips the index scan when it is false.
+    wanted = f"(SELECT count(*) FROM {kind}_head) < %(candidates)s"
+    indexed = f"{select} AND {wanted} AND {matches} LIMIT %(candidates)s"
+    if excludes:
+        # "a -b" where most documents with a also have b would make the
+        # index return every document with a, each read to find b: read at
+        # most EXCLUSION_SCAN of them instead.
+        positive = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(positive)s)"
+        indexed = (
+            f"SELECT * FROM ({select} AND {wanted} AND search_vector @@ {positive} "
+            f"LIMIT %(scan)s) AS s WHERE {matches} LIMIT %(candidates)s"
         )
-    else:
-        source = (
-            "SELECT id, slug, title, published_at AS dated, search_vector "
-            "FROM journal_post WHERE status = 'published' AND published_at <= now() "
-            f"AND search_vector @@ {query_sql} LIMIT %(candidates)s"
-        )
+    source = f"""
+        SELECT DISTINCT ON (id) * FROM (
+            -- Exclusions (-word) may match outside the title: filter after.
+            (SELECT * FROM ({select} AND {title_words} @@ {query_sql}
+             LIMIT %(candidates)s) AS t WHERE {matches})
+            UNION ALL
+            (SELECT * FROM {kind}_head)
+            UNION ALL
+            ({indexed})
+        ) AS c"""
     return f"""
         SELECT '{kind}'::text AS type, d.id, d.slug, d.title, d.dated,
             8 * (d.search_vector @@ all_terms)::int
@@ -132,16 +187,18 @@ def _candidates(kind: str, query_sql: str) -> str:
         LIMIT %(limit)s"""
 
 
-def _search_sql(types: tuple[str, ...], *, fallback: bool) -> str:
-    query_sql = "(SELECT query FROM input)"
+def _search_sql(types: tuple[str, ...], *, fallback: bool, excludes: bool) -> str:
     if fallback:
         query = (
-            f"websearch_to_tsquery('{SEARCH_CONFIG}', %(any_terms)s) "
-            f"&& websearch_to_tsquery('{SEARCH_CONFIG}', %(excluded)s)"
+            f"(websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(any_terms)s) "
+            f"&& websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(excluded)s))"
         )
     else:
-        query = f"websearch_to_tsquery('{SEARCH_CONFIG}', %(text)s)"
-    parts = {kind: _candidates(kind, query_sql) for kind in types}
+        query = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(text)s)"
+    # The query is written out where rows are matched, not read from the
+    # input CTE: PostgreSQL folds it to a constant at planning, and can use
+    # its statistics to choose between index and scan.
+    parts = {kind: _candidates(kind, query, excludes=excludes) for kind in types}
     found = " + ".join(
         f"(SELECT coalesce(max(found), 0) FROM {kind}_hits)" for kind in types
     )
@@ -154,6 +211,7 @@ def _search_sql(types: tuple[str, ...], *, fallback: bool) -> str:
                 CASE WHEN %(phrase)s <> ''
                     THEN phraseto_tsquery('{SEARCH_CONFIG}', %(phrase)s) END AS phrase
         ),
+        {", ".join(f"{kind}_head AS MATERIALIZED ({_head(kind, query)})" for kind in types)},
         {", ".join(f"{kind}_hits AS ({sql})" for kind, sql in parts.items())},
         top AS (
             {" UNION ALL ".join(f"SELECT * FROM {kind}_hits" for kind in types)}
@@ -189,12 +247,17 @@ def search_statement(
         "any_terms": parsed.any_term_text(),
         "excluded": parsed.excluded_text(),
         "phrase": parsed.phrase_text(),
+        "positive": parsed.any_term_text() if fallback else parsed.without_exclusions,
         "candidates": CANDIDATES,
+        "scan": EXCLUSION_SCAN,
+        "head_product": HEAD["product"],
+        "head_post": HEAD["post"],
         "limit": limit,
         "headline_chars": HEADLINE_CHARS,
         "headline_options": _HEADLINE_OPTIONS,
     }
-    return _search_sql(types, fallback=fallback), params
+    sql = _search_sql(types, fallback=fallback, excludes=bool(parsed.excluded))
+    return sql, params
 
 
 def _run(
@@ -228,7 +291,8 @@ def search(
     if not parsed.positive:
         return SearchResult(items=[], suggestion=None)
     hits, found = _run(parsed, types, limit, fallback=False)
-    if found < FALLBACK_BELOW:
+    # With one term (a word or a quoted phrase), "any term" is "all terms".
+    if found < FALLBACK_BELOW and len(parsed.positive) > 1:
         more, found = _run(parsed, types, limit, fallback=True)
         seen = {(hit.type, hit.slug) for hit in hits}
         hits = hits + [hit for hit in more if (hit.type, hit.slug) not in seen]
@@ -274,23 +338,74 @@ def suggest_spelling(parsed: ParsedQuery) -> str | None:
     return " ".join(corrected)
 
 
+# Search-as-you-type reads names first from the head of each table: a
+# prefix most names have ("st") is answered there at once, where any index
+# would first gather every matching row. Only when the head holds too few
+# matches does the name/title word index run (its part of the plan is
+# skipped otherwise).
+SUGGEST_SCAN = 1000
+_SUGGEST_HEAD = {
+    "product": (
+        "SELECT 'product' AS type, slug, name AS title FROM ("
+        "SELECT slug, name, search_vector FROM catalog_product WHERE is_active "
+        "LIMIT %(scan)s) AS head WHERE search_vector @@ (SELECT query FROM titles)"
+    ),
+}
+_SUGGEST_INDEXED = {
+    "product": (
+        "SELECT 'product' AS type, slug, name AS title FROM catalog_product "
+        "WHERE is_active AND to_tsvector('pantry'::regconfig, name::text) "
+        "@@ (SELECT query FROM input)"
+    ),
+    "post": (
+        "SELECT 'post' AS type, slug, title FROM journal_post "
+        "WHERE status = 'published' AND published_at <= now() "
+        "AND to_tsvector('pantry'::regconfig, title::text) @@ (SELECT query FROM input)"
+    ),
+}
+# Whole words stem as in search. The word being typed becomes the commonest
+# lexicon words it begins ("sty" -> style, stylish, ...), and itself, each
+# stemmed: exact words, because a prefix (`sty:*`) makes the GIN index merge
+# the posting lists of every word it begins.
+SUGGEST_COMPLETIONS = 20
+_SUGGEST_QUERY = f"""
+    to_tsquery('pantry'::regconfig, %(words)s)
+    && to_tsquery('pantry'::regconfig, concat_ws(' | ', (
+        SELECT string_agg(word, ' | ') FROM (
+            SELECT word FROM search_lexicon WHERE word LIKE %(like)s
+            ORDER BY product_count + post_count DESC, word
+            LIMIT {SUGGEST_COMPLETIONS}
+        ) AS completions
+    ), %(typed)s))"""
+# The same words restricted to weight A (the name or title) of the stored
+# search vector: every lexeme 'x' becomes 'x':A.
+_WEIGHT_A = r"regexp_replace(query::text, '''(\s|\)|$)', ''':A\1', 'g')::tsquery"
+
+
 def _suggest_sql(types: tuple[str, ...]) -> str:
-    parts = []
-    if "product" in types:
-        parts.append(
-            "(SELECT 'product' AS type, slug, name AS title FROM catalog_product "
-            f"WHERE is_active AND search_vector @@ to_tsquery('{SEARCH_CONFIG}', %(q)s) "
-            "LIMIT %(candidates)s)"
-        )
-    if "post" in types:
-        parts.append(
-            "(SELECT 'post' AS type, slug, title FROM journal_post "
-            "WHERE status = 'published' AND published_at <= now() "
-            f"AND search_vector @@ to_tsquery('{SEARCH_CONFIG}', %(q)s) "
-            "LIMIT %(candidates)s)"
-        )
+    # Only products have a head: post rows are long to read, and the title
+    # index of 100,000 posts is cheap even for a common prefix.
+    head = (
+        f"({_SUGGEST_HEAD['product']} LIMIT %(candidates)s)"
+        if "product" in types
+        else "SELECT NULL::text, NULL::text, NULL::text WHERE false"
+    )
+    # The query is read from a CTE, so the planner assumes it selective and
+    # uses the index, rather than misjudging a generated query.
+    indexed = " UNION ALL ".join(
+        f"({_SUGGEST_INDEXED[kind]} "
+        + ("AND (SELECT count(*) FROM head) < %(limit)s " if kind == "product" else "")
+        + "LIMIT %(candidates)s)"
+        for kind in types
+    )
     return f"""
-        SELECT type, slug, title FROM ({" UNION ALL ".join(parts)}) AS s
+        WITH input AS MATERIALIZED (SELECT {_SUGGEST_QUERY} AS query),
+        titles AS MATERIALIZED (SELECT {_WEIGHT_A} AS query FROM input),
+        head (type, slug, title) AS MATERIALIZED ({head}),
+        indexed AS ({indexed})
+        SELECT type, slug, title FROM (
+            SELECT * FROM head UNION SELECT * FROM indexed
+        ) AS s
         ORDER BY starts_with(lower(unaccent(title)), lower(unaccent(%(start)s))) DESC,
             length(title), title, type, slug
         LIMIT %(limit)s"""
@@ -301,10 +416,13 @@ def suggest(prefix: str, *, types: tuple[str, ...] = TYPES) -> list[SuggestItem]
     the last one as a prefix ("lapt" finds laptops); names starting with the
     text come first, then shorter names.
 
+    Reads the name/title word indexes of search migration 0003, at most
+    ``SUGGEST_CANDIDATES`` rows of each type.
+
     Text of fewer than two letters finds nothing: a one-letter prefix matches
     most of the catalog and tells nothing.
     """
-    if sum(ch.isalnum() for ch in prefix) < 2 or not prefix_query(prefix):
+    if sum(ch.isalnum() for ch in prefix) < 2 or not WORD_PATTERN.search(prefix):
         return []
     with connection.cursor() as cursor:
         cursor.execute(*suggest_statement(prefix, types))
@@ -315,10 +433,16 @@ def suggest_statement(
     prefix: str, types: tuple[str, ...]
 ) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of search-as-you-type for ``prefix``."""
+    *words, typed = WORD_PATTERN.findall(clean_query(prefix))[:MAX_TERMS]
     params = {
-        "q": prefix_query(prefix, weights="A"),
+        "words": " & ".join(words),
+        "typed": typed,
+        # Lexicon words are lower-cased and unaccented letters; no word
+        # character is a LIKE wildcard.
+        "like": strip_accents(typed.lower()) + "%",
         "start": clean_query(prefix),
         "candidates": SUGGEST_CANDIDATES,
         "limit": SUGGEST_LIMIT,
+        "scan": SUGGEST_SCAN,
     }
     return _suggest_sql(types), params

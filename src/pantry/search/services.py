@@ -9,7 +9,9 @@ Changing the language
     stays first, then recomputes the stored vectors batch by batch (a stored
     generated column is recomputed when a column it reads is assigned). Until
     it finishes, rows not yet recomputed keep their old stems: run it in a
-    quiet hour on a big catalog. Lexicon words are unstemmed, so they stay.
+    quiet hour on a big catalog. The name/title word indexes of
+    search-as-you-type are rebuilt last. Lexicon words are unstemmed, so they
+    stay.
 """
 
 from __future__ import annotations
@@ -100,7 +102,17 @@ def apply_search_config(
         recompute_vectors(
             table=table, column=column, batch_size=batch_size, progress=progress
         )
+    reindex_title_words()
     return True
+
+
+def reindex_title_words() -> None:
+    """Rebuild the name/title word indexes (search migration 0003)."""
+    # CONCURRENTLY keeps writes flowing but cannot run inside a transaction.
+    how = "" if connection.in_atomic_block else " CONCURRENTLY"
+    with connection.cursor() as cursor:
+        for index in ("search_product_name_gin", "search_post_title_gin"):
+            cursor.execute(f"REINDEX INDEX{how} {index}")
 
 
 def recompute_vectors(

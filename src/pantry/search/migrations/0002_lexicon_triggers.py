@@ -9,8 +9,9 @@ TABLES = {
     "product": {
         "table": "catalog_product",
         "column": "product_count",
-        "text": "r.name || ' ' || pantry_join_words(r.tags::text[]) || ' ' "
-        "|| r.description",
+        # Names and tags only: descriptions would triple the cost of a bulk
+        # import for words that mostly also occur in names.
+        "text": "r.name || ' ' || pantry_join_words(r.tags::text[])",
         "counted": "r.is_active",
     },
     "post": {
@@ -140,7 +141,8 @@ class Migration(migrations.Migration):
 
     ``search_words(text)`` is the one definition of a lexicon word: lower-cased
     and unaccented runs of letters, 3 to 40 long, each counted once per
-    document. ``search_rebuild_lexicon()`` recounts everything (used here for
+    document; from a product's name and tags, from a post's title, tags and
+    body. ``search_rebuild_lexicon()`` recounts everything (used here for
     rows that exist already, and by ``pantry search_lexicon --rebuild``).
     """
 
