@@ -32,8 +32,7 @@ from pantry.catalog.queries import (
     filtered_products,
     product_list,
 )
-from pantry.journal.models import Post
-from pantry.journal.queries import post_list
+from pantry.journal.queries import post_list, posts_about_product
 
 HOME_CATEGORIES = 8
 HOME_PRODUCTS = 8
@@ -215,13 +214,7 @@ def product_page(slug: str) -> ProductPage | None:
         promotion_ends_at=product.promotion_ends_at,
         variants=variants,
         specs=spec_rows(product.specs) if product.specs else [],
-        posts=list(
-            Post.objects.public()
-            .filter(products=product)
-            .select_related("author")
-            .only("slug", "title", "excerpt", "published_at", "author__display_name")
-            .order_by("-published_at", "-id")[:RELATED_POSTS]
-        ),
+        posts=posts_about_product(product.pk, limit=RELATED_POSTS),
     )
 
 
