@@ -142,3 +142,16 @@ def test_the_purge_command_refuses_a_nonpositive_age(transactional_db):
 
     with pytest.raises(CommandError, match="--hours must be at least 1"):
         call_command("purge_idempotency_keys", "--hours", "0")
+
+
+def test_pantry_seed_orders_dispatches_to_the_orders_seed(catalog):
+    from django.core.management import call_command
+
+    out = StringIO()
+
+    call_command(
+        "seed", "orders", "--orders", "50", "--until", "2026-06-30", stdout=out
+    )
+
+    assert "seeded 50 orders from 2024-07-01 to 2026-06-30" in out.getvalue()
+    assert Order.objects.count() == 50
