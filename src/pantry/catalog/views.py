@@ -1,0 +1,109 @@
+"""Storefront pages of the catalog: home, product list, category, product."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+from django_htmx.middleware import HtmxDetails
+
+from pantry.catalog import pages
+from pantry.catalog.errors import UnknownCategory
+from pantry.catalog.models import Category
+from pantry.core.errors import BadRequest
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The home page: featured categories, newest products, latest posts."""
+    context = {
+        "categories": pages.featured_categories(),
+        "products": pages.newest_products(),
+        "posts": pages.latest_posts(),
+    }
+    return render(request, "catalog/home.html", context)
+
+
+@require_safe
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One product: variants with price, promotion and stock, specs, posts."""
+    page = pages.product_page(slug)
+    if page is None:
+        raise Http404("No such product.")
+    return render(request, "catalog/product.html", {"page": page})
+
+
+def _list(
+    request: HtmxHttpRequest, *, category: Category | None = None
+) -> HttpResponse:
+    wanted = pages.list_request(
+        request.GET, category=category.slug if category else None
+    )
+    errors = list(wanted.errors)
+    # A bad category or an expired cursor drops that part and shows the rest.
+    while True:
+        try:
+            page = pages.list_page(wanted)
+            break
+        except UnknownCategory:
+            errors.append("There is no such category; showing every category.")
+            wanted = replace(wanted, filters=replace(wanted.filters, category=None))
+        except BadRequest:
+            if wanted.cursor is None:
+                raise
+            errors.append("That page link was not valid; showing the first page.")
+            wanted = replace(wanted, cursor=None)
+    subcategories = []
+    if category is not None:
+        depth = len(category.path_slugs)
+        subcategories = [
+            choice
+            for choice in page.categories
+            if len(choice.path) == depth + 1
+            and list(choice.path[:depth]) == category.path_slugs
+        ]
+    context = {
+        "category": category,
+        "wanted": wanted,
+        "filters": wanted.filters,
+        "errors": errors,
+        "page": page,
+        "subcategories": subcategories,
+        "sorts": pages.SORT_CHOICES,
+    }
+    template = "catalog/product_list.html"
+    # htmx asks for the results only; a history restore needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#catalog"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+def product_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Products with the catalog API's filters as a form, facets and pages."""
+    return _list(request)
+
+
+@require_safe
+def category(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The product list of one category and its subtree."""
+    found = Category.objects.filter(slug=slug).first()
+    if found is None:
+        raise Http404("No such category.")
+    return _list(request, category=found)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (admin)."""
+    return redirect(static("pantry/favicon.svg"), permanent=True)

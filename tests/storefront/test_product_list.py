@@ -1,0 +1,185 @@
+"""The product list and category pages through Django's client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from tests.helpers import count_queries
+from tests.storefront import data
+
+
+@pytest.fixture(autouse=True)
+def fresh_facets():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def shelf(db):
+    kitchen = data.category("kitchen", "Kitchen")
+    kettles = data.category("kettles", "Kettles", parent=kitchen)
+    garden = data.category("garden", "Garden")
+    data.product(
+        "steel-kettle",
+        in_category=kettles,
+        prices=("40.00",),
+        tags=["steel", "gift"],
+        specs={"material": "steel", "power": {"watts": 2000}},
+    )
+    data.product(
+        "glass-kettle",
+        in_category=kettles,
+        prices=("60.00",),
+        tags=["glass", "gift"],
+        specs={"material": "glass", "power": {"watts": 2200}},
+    )
+    data.product("hose", in_category=garden, prices=("15.00",), tags=["gift"], stock=0)
+    return kitchen
+
+
+def names(html):
+    return re.findall(r'<h3><a href="/products/([\w-]+)/">', html)
+
+
+def test_list_shows_newest_first_with_tag_counts_and_categories(client, shelf):
+    html = client.get("/products/").content.decode()
+
+    assert names(html) == ["hose", "glass-kettle", "steel-kettle"]
+    assert re.search(
+        r'value="gift"\s*>\s*gift <span class="facet-count"[^>]*>3</span>', html
+    )
+    assert '<option value="kitchen">Kitchen (2)</option>' in html
+    assert '<option value="kettles">\u2003Kettles (2)</option>' in html
+
+
+def test_list_filters_by_tag_and_price_range_like_the_api(client, shelf):
+    response = client.get(
+        "/products/", {"tag": "gift", "min_price": "20", "max_price": "50"}
+    )
+
+    html = response.content.decode()
+    assert names(html) == ["steel-kettle"]
+    assert re.search(r'value="gift" checked>', html)
+    assert (
+        'name="min_price" min="0" step="0.01" inputmode="decimal"\n                   value="20"'
+        in html
+    )
+
+
+def test_in_stock_and_sort_by_price(client, shelf):
+    html = client.get(
+        "/products/", {"in_stock": "true", "sort": "-price"}
+    ).content.decode()
+
+    assert names(html) == ["glass-kettle", "steel-kettle"]
+    assert '<option value="-price" selected>' in html
+
+
+def test_category_page_lists_its_subtree_and_its_subcategories(client, shelf):
+    response = client.get("/categories/kitchen/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert names(html) == ["glass-kettle", "steel-kettle"]
+    assert (
+        '<a href="/categories/kettles/">Kettles</a> <span class="facet-count">2</span>'
+        in html
+    )
+    assert 'name="spec.' not in html
+
+
+def test_category_without_subcategories_offers_spec_values(client, shelf):
+    html = client.get("/categories/kettles/").content.decode()
+
+    assert names(html) == ["glass-kettle", "steel-kettle"]
+    assert '<select id="spec-1" name="spec.material">' in html
+    assert '<option value="glass">glass (1)</option>' in html
+    assert '<option value="2200">2200 (1)</option>' in html
+
+
+def test_category_page_filters_by_a_spec_value(client, shelf):
+    html = client.get(
+        "/categories/kettles/", {"spec.power.watts": "2200"}
+    ).content.decode()
+
+    assert names(html) == ["glass-kettle"]
+    assert '<option value="2200" selected>2200 (1)</option>' in html
+
+
+def test_unknown_category_page_is_404(client, shelf):
+    assert client.get("/categories/nothing/").status_code == 404
+
+
+def test_bad_filter_values_are_dropped_with_a_message(client, shelf):
+    response = client.get(
+        "/products/",
+        {"min_price": "cheap", "category": "nothing", "cursor": "forged", "sort": "x"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert names(html) == ["hose", "glass-kettle", "steel-kettle"]
+    assert "Lowest price must be a number of 0 or more; it was ignored." in html
+    assert "There is no such category; showing every category." in html
+    assert "That page link was not valid; showing the first page." in html
+
+
+def test_pagination_link_carries_filters_and_cursor(client, shelf, monkeypatch):
+    from pantry.catalog import pages
+
+    monkeypatch.setattr(pages, "LIST_SIZE", 1)
+
+    html = client.get("/products/", {"tag": "gift", "sort": "price"}).content.decode()
+
+    link = re.search(r'<a rel="next" href="\?([^"]+)">Next page</a>', html).group(1)
+    assert link.startswith("tag=gift&amp;sort=price&amp;cursor=")
+    second = client.get("/products/?" + link.replace("&amp;", "&")).content.decode()
+    assert names(second) == ["steel-kettle"]
+    assert '<a href="?tag=gift&amp;sort=price">First page</a>' in second
+
+
+def test_htmx_request_gets_only_the_catalog_fragment(client, shelf):
+    response = client.get(
+        "/products/", {"tag": "glass"}, headers={"HX-Request": "true"}
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="catalog"')
+    assert "<html" not in html
+    assert names(html) == ["glass-kettle"]
+    assert "HX-Request" in response["Vary"]
+
+
+def test_list_queries_do_not_grow_with_the_page(client, shelf):
+    from pantry.catalog import pages
+    from pantry.catalog.models import Product
+
+    counts = {}
+    for size in (1, 100):
+        cache.clear()
+        Product.objects.all().delete()
+        for index in range(size):
+            data.product(f"item-{index}", in_category=shelf, tags=["a", f"t{index}"])
+        counts[size] = count_queries(lambda: client.get("/products/", {"tag": "a"}))
+    assert pages.LIST_SIZE < 100
+    assert counts[1] == counts[100], counts
+
+
+def test_category_page_queries_do_not_grow_with_the_page(client, shelf):
+    from pantry.catalog.models import Category, Product
+
+    kettles = Category.objects.get(slug="kettles")
+    counts = {}
+    for size in (1, 100):
+        cache.clear()
+        Product.objects.all().delete()
+        for index in range(size):
+            data.product(
+                f"item-{index}", in_category=kettles, specs={"size": str(index % 3)}
+            )
+        counts[size] = count_queries(lambda: client.get("/categories/kettles/"))
+    assert counts[1] == counts[100], counts
