@@ -98,7 +98,10 @@ def test_back_button_returns_to_the_previous_filters(visitor):
     page.go_back()
     page.wait_for_url(re.compile(r"/products/$"))
 
-    assert not page.get_by_role("checkbox", name=re.compile(r"^laptop\b")).is_checked()
+    # htmx restores the page after the URL changes: wait for it, not a race.
+    expect(
+        page.get_by_role("checkbox", name=re.compile(r"^laptop\b"))
+    ).not_to_be_checked()
 
 
 def test_visitor_searches_with_a_typo_and_follows_the_suggestion(visitor):
