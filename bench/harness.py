@@ -364,3 +364,43 @@ def machine() -> dict[str, Any]:
         "commit": commit.stdout.strip() or None,
         "dirty": bool(dirty.stdout.strip()),
     }
+
+
+def psql(url: str, command: str, *, stdin: str | None = None) -> str:
+    """Run one psql command (the embedded server's psql) and return its rows."""
+    from pantry.core.embedded import bin_dir
+
+    out = subprocess.run(
+        [
+            str(bin_dir() / "psql"),
+            url,
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            command,
+        ],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"psql {command[:60]!r} failed: {out.stderr.strip()}")
+    return out.stdout
+
+
+def pantry_output(env: dict[str, str], *args: str) -> str:
+    """Run a pantry command and return what it printed."""
+    return subprocess.run(
+        [sys.executable, "-m", "pantry.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout

@@ -18,14 +18,13 @@ The bench database is left with the seeded catalog for the cases after this.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
-from bench.harness import ROOT, Bench, run_measured
+from bench.harness import ROOT, Bench, pantry_output, psql, run_measured
 
 SEED_TARGET_S = 300
 RSS_TARGET_MB = 300
@@ -37,7 +36,7 @@ def run(bench: Bench) -> None:
     products = 1_000_000 if bench.scale == "full" else 20_000
     work = ROOT / "var" / "bench" / f"catalog-data-{bench.scale}"
     work.mkdir(parents=True, exist_ok=True)
-    url = _pantry_out(bench.env, "db", "url").strip()
+    url = pantry_output(bench.env, "db", "url").strip()
     seed(bench, url, products, work)
     path = work / "products.jsonl"
     try:
@@ -54,9 +53,7 @@ def seed(bench: Bench, url: str, products: int, work: Path) -> None:
     record = work / "seed.json"
     count, top = (
         int(x)
-        for x in _psql(
-            url, "SELECT count(*), coalesce(max(id), 0) FROM catalog_product"
-        )
+        for x in psql(url, "SELECT count(*), coalesce(max(id), 0) FROM catalog_product")
         .strip()
         .split("|")
     )
@@ -112,8 +109,8 @@ def import_and_copy(
     bench: Bench, url: str, path: Path, products: int, work: Path
 ) -> None:
     scratch_url = _with_database(url, SCRATCH)
-    _psql(url, f"DROP DATABASE IF EXISTS {SCRATCH}")
-    _psql(url, f"CREATE DATABASE {SCRATCH}")
+    psql(url, f"DROP DATABASE IF EXISTS {SCRATCH}")
+    psql(url, f"CREATE DATABASE {SCRATCH}")
     try:
         env = {**bench.env, "DATABASE_URL": scratch_url}
         subprocess.run(
@@ -122,22 +119,22 @@ def import_and_copy(
             cwd=ROOT,
             check=True,
         )
-        categories = _psql(
+        categories = psql(
             url,
             "COPY (SELECT id, slug, name, parent_id, path FROM catalog_category "
             "ORDER BY id) TO STDOUT",
         )
-        _psql(
+        psql(
             scratch_url,
             "COPY catalog_category (id, slug, name, parent_id, path) FROM STDIN",
             stdin=categories,
         )
-        _psql(scratch_url, "CHECKPOINT")
+        psql(scratch_url, "CHECKPOINT")
         measured = run_measured(
             [sys.executable, "-m", "pantry.cli", "import", "products", str(path)],
             env=env,
         )
-        variants = int(_psql(scratch_url, "SELECT count(*) FROM catalog_variant"))
+        variants = int(psql(scratch_url, "SELECT count(*) FROM catalog_variant"))
         speed = products / measured["seconds"]
         bench.record(
             "catalog_data.import",
@@ -173,7 +170,7 @@ def import_and_copy(
             ratio_without_search_vector=round(raw_seconds / measured["seconds"], 3),
         )
     finally:
-        _psql(url, f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
+        psql(url, f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
 
 
 PRODUCT_COLUMNS = (
@@ -192,15 +189,15 @@ def bare_copy(url: str, work: Path) -> tuple[float, float]:
     """
     products = work / "products.tsv"
     variants = work / "variants.tsv"
-    _psql(
+    psql(
         url,
         f"\\copy (SELECT {PRODUCT_COLUMNS} FROM catalog_product) TO '{products}'",
     )
-    _psql(
+    psql(
         url,
         f"\\copy (SELECT {VARIANT_COLUMNS} FROM catalog_variant) TO '{variants}'",
     )
-    _psql(
+    psql(
         url,
         "CREATE TABLE copy_product (LIKE catalog_product INCLUDING DEFAULTS "
         "INCLUDING GENERATED INCLUDING IDENTITY); "
@@ -214,55 +211,13 @@ def bare_copy(url: str, work: Path) -> tuple[float, float]:
     timings = []
     for suffix in ("copy", "raw"):
         start = time.perf_counter()
-        _psql(url, f"\\copy {suffix}_product ({PRODUCT_COLUMNS}) FROM '{products}'")
-        _psql(url, f"\\copy {suffix}_variant ({VARIANT_COLUMNS}) FROM '{variants}'")
+        psql(url, f"\\copy {suffix}_product ({PRODUCT_COLUMNS}) FROM '{products}'")
+        psql(url, f"\\copy {suffix}_variant ({VARIANT_COLUMNS}) FROM '{variants}'")
         timings.append(time.perf_counter() - start)
     return timings[0], timings[1]
 
 
 # -- helpers -------------------------------------------------------------------
-
-
-def _psql_binary() -> str:
-    from pantry.core.embedded import bin_dir
-
-    return str(bin_dir() / "psql")
-
-
-def _psql(url: str, command: str, *, stdin: str | None = None) -> str:
-    out = subprocess.run(
-        [
-            _psql_binary(),
-            url,
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-c",
-            command,
-        ],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ},
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"psql {command[:60]!r} failed: {out.stderr.strip()}")
-    return out.stdout
-
-
-def _pantry_out(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "pantry.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 def _with_database(url: str, name: str) -> str:

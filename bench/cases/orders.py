@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -29,7 +28,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from bench.harness import ROOT, Bench, Timings, percentile
+from bench.harness import ROOT, Bench, Timings, pantry_output, percentile, psql
 
 PLACE_CLIENTS = 16
 RACE_CLIENTS = 64
@@ -55,17 +54,17 @@ with transaction.atomic():
 
 def run(bench: Bench) -> None:
     target = 5_000_000 if bench.scale == "full" else 50_000
-    url = _pantry_out(bench.env, "db", "url").strip()
+    url = pantry_output(bench.env, "db", "url").strip()
     _ensure_catalog(bench, url)
     _ensure_orders(bench, url, target)
-    token = _pantry_out(bench.env, "token", "create", "bench-orders").strip()
+    token = pantry_output(bench.env, "token", "create", "bench-orders").strip()
     hot_stock = 2000 if bench.scale == "full" else 500
     currency = bench.env.get("PANTRY_CURRENCY", "EUR")
     script = (
         f"SKUS = {BENCH_SKUS!r}\nHOT = {HOT_SKU!r}\nHOT_STOCK = {hot_stock}\n"
         f"CURRENCY = {currency!r}\n" + SETUP
     )
-    _pantry_out(bench.env, "shell", "-c", script)
+    pantry_output(bench.env, "shell", "-c", script)
 
     count = 5000 if bench.scale == "full" else 2000
     _placement(bench, count)
@@ -75,7 +74,7 @@ def run(bench: Bench) -> None:
 
 
 def _ensure_catalog(bench: Bench, url: str) -> None:
-    variants = int(_psql(url, "SELECT count(*) FROM catalog_variant").strip())
+    variants = int(psql(url, "SELECT count(*) FROM catalog_variant").strip())
     if variants > len(BENCH_SKUS) + 1:
         return
     has_seed = subprocess.run(
@@ -92,7 +91,7 @@ def _ensure_catalog(bench: Bench, url: str) -> None:
 
 
 def _ensure_orders(bench: Bench, url: str, target: int) -> None:
-    have = int(_psql(url, "SELECT count(*) FROM orders_order").strip())
+    have = int(psql(url, "SELECT count(*) FROM orders_order").strip())
     if have >= target:
         bench.record("orders.seed", None, "s", have=have, note="already seeded")
         return
@@ -165,7 +164,7 @@ def _placement(bench: Bench, count: int) -> None:
 
 def _units_sold(url: str) -> int:
     return int(
-        _psql(
+        psql(
             url,
             "SELECT coalesce(sum(quantity), 0) FROM orders_orderline "
             f"WHERE sku = '{HOT_SKU}'",
@@ -201,7 +200,7 @@ def _hot_race(bench: Bench, url: str, stock: int) -> None:
     statuses: dict[int, int] = {}
     for status, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
-    left = int(_psql(url, f"SELECT stock FROM catalog_variant WHERE sku = '{HOT_SKU}'"))
+    left = int(psql(url, f"SELECT stock FROM catalog_variant WHERE sku = '{HOT_SKU}'"))
     sold = _units_sold(url) - sold_before
     never_oversold = left == 0 and sold == stock and statuses.get(201, 0) == stock
     no_errors = all(status in (201, 409) for status in statuses)
@@ -290,40 +289,3 @@ def _sales_report(bench: Bench, token: str) -> None:
         _timed_get(bench, paths, token, count),
         median_ms=100,
     )
-
-
-def _psql(url: str, command: str) -> str:
-    from pantry.core.embedded import bin_dir
-
-    out = subprocess.run(
-        [
-            str(bin_dir() / "psql"),
-            url,
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-c",
-            command,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ},
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"psql {command[:60]!r} failed: {out.stderr.strip()}")
-    return out.stdout
-
-
-def _pantry_out(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "pantry.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout

@@ -17,13 +17,14 @@ from django.contrib.postgres.fields import (
     RangeOperators,
 )
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Cast, Lower
+from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
 from pantry.core.fields import LtreeField
+from pantry.core.textsearch import weighted_vector
 
 SEARCH_CONFIG = "pantry"
 TAG_MAX_LENGTH = 50
@@ -90,19 +91,7 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = models.GeneratedField(
-        expression=(
-            SearchVector("name", config=SEARCH_CONFIG, weight="A")
-            + SearchVector(
-                Func(
-                    Cast("tags", ArrayField(models.TextField())),
-                    function="pantry_join_words",
-                    output_field=models.TextField(),
-                ),
-                config=SEARCH_CONFIG,
-                weight="B",
-            )
-            + SearchVector("description", config=SEARCH_CONFIG, weight="C")
-        ),
+        expression=weighted_vector(a="name", b_words="tags", c="description"),
         output_field=SearchVectorField(),
         db_persist=True,
     )

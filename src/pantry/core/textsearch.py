@@ -17,7 +17,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import models
+from django.db.models import Func
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Cast
 
 SEARCH_CONFIG = "pantry"
 # Longer input is cut, not refused: nobody types more, and a 10,000-character
@@ -121,3 +126,22 @@ def strip_accents(text: str) -> str:
     for Latin letters, for text that goes to a configuration without it."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def weighted_vector(*, a: str, b_words: str, c: str) -> CombinedExpression:
+    """The stored search vector of a document: ``a`` weighs most, then the
+    words of the array column ``b_words``, then ``c``.
+
+    Immutable (explicit configuration, ``pantry_join_words``), so it can be
+    the expression of a stored ``GeneratedField``.
+    """
+    words = Func(
+        Cast(b_words, ArrayField(models.TextField())),
+        function="pantry_join_words",
+        output_field=models.TextField(),
+    )
+    return (
+        SearchVector(a, config=SEARCH_CONFIG, weight="A")
+        + SearchVector(words, config=SEARCH_CONFIG, weight="B")
+        + SearchVector(c, config=SEARCH_CONFIG, weight="C")
+    )

@@ -14,10 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Func, Q
-from django.db.models.functions import Cast, Now
+from django.db.models import F, Q
+from django.db.models.functions import Now
+
+from pantry.core.textsearch import weighted_vector
 
 SEARCH_CONFIG = "pantry"
 TITLE_MAX_LENGTH = 200
@@ -89,19 +91,7 @@ class Post(models.Model):
         "catalog.Product", related_name="posts", blank=True
     )
     search_vector = models.GeneratedField(
-        expression=(
-            SearchVector("title", config=SEARCH_CONFIG, weight="A")
-            + SearchVector(
-                Func(
-                    Cast("tags", ArrayField(models.TextField())),
-                    function="pantry_join_words",
-                    output_field=models.TextField(),
-                ),
-                config=SEARCH_CONFIG,
-                weight="B",
-            )
-            + SearchVector("body", config=SEARCH_CONFIG, weight="C")
-        ),
+        expression=weighted_vector(a="title", b_words="tags", c="body"),
         output_field=SearchVectorField(),
         db_persist=True,
     )
