@@ -370,14 +370,18 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
             GROUP BY above.id, above.slug, above.name, above.path
         ),
         prices AS (
-            SELECT min(e.price) AS low, max(e.price) AS high FROM (
-                SELECT round(v.price * (100 - coalesce(pr.percent_off, 0)) / 100, 2)
-                    AS price
-                FROM matched m
-                JOIN catalog_variant v ON v.product_id = m.id
-                LEFT JOIN catalog_promotion pr
-                    ON pr.product_id = m.id AND pr.during @> %s::timestamptz
-            ) e
+            -- One promotion discounts all of a product's variants and
+            -- rounding keeps order, so the summary's base price bounds give
+            -- the effective bounds without reading every variant.
+            SELECT
+                min(round(s.price_min * (100 - coalesce(pr.percent_off, 0)) / 100, 2))
+                    AS low,
+                max(round(s.price_max * (100 - coalesce(pr.percent_off, 0)) / 100, 2))
+                    AS high
+            FROM matched m
+            JOIN catalog_productsummary s ON s.product_id = m.id
+            LEFT JOIN catalog_promotion pr
+                ON pr.product_id = m.id AND pr.during @> %s::timestamptz
         )
         SELECT 't', tag, NULL, NULL, n FROM tag_counts
         UNION ALL
