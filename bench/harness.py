@@ -142,6 +142,7 @@ class Bench:
         count: int,
         warmup: int = 5,
         concurrency: int = 1,
+        headers: dict[str, str] | None = None,
     ) -> Timings:
         """GET each path (or path(i)) ``count`` times; collect timings."""
 
@@ -151,14 +152,14 @@ class Bench:
         timings = Timings()
         conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
         for i in range(warmup):
-            self.request("GET", path_for(i), conn=conn)
+            self.request("GET", path_for(i), headers=headers, conn=conn)
 
         def worker(indices: range) -> list[tuple[int, float, float | None, int | None]]:
             local = http.client.HTTPConnection(self.host, self.port, timeout=60)
             out = []
             for i in indices:
                 status, _, client, server, queries = self.request(
-                    "GET", path_for(i), conn=local
+                    "GET", path_for(i), headers=headers, conn=local
                 )
                 out.append((status, client, server, queries))
             local.close()

@@ -221,26 +221,6 @@ def _hot_race(bench: Bench, url: str, stock: int) -> None:
     )
 
 
-def _timed_get(bench: Bench, paths: list[str], token: str, count: int) -> Timings:
-    timings = Timings()
-    conn = http.client.HTTPConnection(bench.host, bench.port, timeout=60)
-    headers = {"Authorization": f"Bearer {token}"}
-    for i in range(5):
-        bench.request("GET", paths[i % len(paths)], headers=headers, conn=conn)
-    for i in range(count):
-        status, _, client, server, queries = bench.request(
-            "GET", paths[i % len(paths)], headers=headers, conn=conn
-        )
-        timings.statuses[status] = timings.statuses.get(status, 0) + 1
-        timings.client_ms.append(client)
-        if server is not None:
-            timings.server_ms.append(server)
-        if queries is not None:
-            timings.queries.append(queries)
-    conn.close()
-    return timings
-
-
 def _staff_list(bench: Bench, token: str) -> None:
     paths = [
         bench.query("/api/v1/orders", status=status, limit=20)
@@ -265,7 +245,9 @@ def _staff_list(bench: Bench, token: str) -> None:
     count = 300 if bench.scale == "small" else 1000
     bench.record_timings(
         "orders.staff_list_by_status",
-        _timed_get(bench, paths, token, count),
+        bench.time_get(
+            paths, count=count, headers={"Authorization": f"Bearer {token}"}
+        ),
         median_ms=15,
     )
 
@@ -286,6 +268,8 @@ def _sales_report(bench: Bench, token: str) -> None:
     count = 100 if bench.scale == "small" else 300
     bench.record_timings(
         "orders.sales_report_30_days",
-        _timed_get(bench, paths, token, count),
+        bench.time_get(
+            paths, count=count, headers={"Authorization": f"Bearer {token}"}
+        ),
         median_ms=100,
     )
