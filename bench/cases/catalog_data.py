@@ -135,17 +135,18 @@ def import_and_copy(
             env=env,
         )
         variants = int(psql(scratch_url, "SELECT count(*) FROM catalog_variant"))
-        speed = products / measured["seconds"]
+        # Rows as in the \copy below: every product and variant row written.
+        speed = (products + variants) / measured["seconds"]
         bench.record(
             "catalog_data.import",
             round(speed),
-            "rows/s (product lines)",
+            "rows/s (products + variants)",
             target=f">= {IMPORT_TARGET_ROWS_S} rows/s",
             ok=speed >= IMPORT_TARGET_ROWS_S,
             seconds=measured["seconds"],
             products=products,
             variants=variants,
-            all_rows_per_s=round((products + variants) / measured["seconds"]),
+            lines_per_s=round(products / measured["seconds"]),
             peak_rss_mb=measured["peak_rss_mb"],
         )
         bench.record(
@@ -165,7 +166,7 @@ def import_and_copy(
             ok=ratio >= 1 / 3,
             import_seconds=measured["seconds"],
             copy_seconds=round(copy_seconds, 3),
-            copy_rows_per_s=round(products / copy_seconds),
+            copy_rows_per_s=round((products + variants) / copy_seconds),
             copy_without_search_vector_seconds=round(raw_seconds, 3),
             ratio_without_search_vector=round(raw_seconds / measured["seconds"], 3),
         )

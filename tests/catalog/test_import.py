@@ -55,6 +55,14 @@ def run_import(data: bytes, file_format: str = "jsonl", **options: Any) -> Impor
     return import_products(io.BytesIO(data), file_format=file_format, **options)
 
 
+# Into an empty catalog, a bulk load inserts with its unique indexes dropped
+# and finds repeats at the end; otherwise chunks are checked and upserted.
+# Both must report and load the same.
+BOTH_LOADS = pytest.mark.parametrize(
+    "rebuild", [False, True], ids=["upsert", "insert-only"]
+)
+
+
 @pytest.fixture
 def laptops(db: None) -> Any:
     electronics = CategoryFactory(slug="electronics", name="Electronics")
@@ -188,13 +196,14 @@ BAD_LINES = [
 ]
 
 
+@BOTH_LOADS
 @pytest.mark.parametrize(("line", "reason"), BAD_LINES)
 def test_a_bad_line_is_reported_with_its_number_and_nothing_is_loaded(
-    laptops, line, reason
+    laptops, line, reason, rebuild
 ):
     good = product(slug="good", variants=[{"sku": "GOOD-1", "price": "5"}])
 
-    result = run_import(jsonl(good, line))
+    result = run_import(jsonl(good, line), rebuild_indexes=rebuild)
 
     assert not result.loaded
     assert result.report() == [f"line 2: {reason}"]
@@ -202,21 +211,26 @@ def test_a_bad_line_is_reported_with_its_number_and_nothing_is_loaded(
     assert not Variant.objects.exists()
 
 
-def test_a_slug_repeated_in_the_file_is_reported_on_the_later_line(laptops):
+@BOTH_LOADS
+def test_a_slug_repeated_in_the_file_is_reported_on_the_later_line(laptops, rebuild):
     result = run_import(
         jsonl(
             product(variants=[]),
             product(slug="other", variants=[]),
             product(variants=[]),
-        )
+        ),
+        rebuild_indexes=rebuild,
     )
 
     assert result.report() == ["line 3: slug 'aurora-15-laptop' is also on line 1"]
     assert not Product.objects.exists()
 
 
-def test_a_sku_repeated_in_the_file_is_reported_on_the_later_line(laptops):
-    result = run_import(jsonl(product(), product(slug="other")))
+@BOTH_LOADS
+def test_a_sku_repeated_in_the_file_is_reported_on_the_later_line(laptops, rebuild):
+    result = run_import(
+        jsonl(product(), product(slug="other")), rebuild_indexes=rebuild
+    )
 
     assert result.report() == ["line 2: SKU 'AUR15-8' is also on line 1"]
     assert not Product.objects.exists()
@@ -242,7 +256,8 @@ def test_a_file_that_is_not_utf8_is_reported_by_line(laptops):
     assert not Product.objects.exists()
 
 
-def test_skip_invalid_loads_exactly_the_valid_lines(laptops):
+@BOTH_LOADS
+def test_skip_invalid_loads_exactly_the_valid_lines(laptops, rebuild):
     result = run_import(
         jsonl(
             product(slug="one", variants=[{"sku": "ONE", "price": "1"}]),
@@ -253,6 +268,7 @@ def test_skip_invalid_loads_exactly_the_valid_lines(laptops):
             product(slug="five", variants=[{"sku": "FIVE", "price": "5"}]),
         ),
         skip_invalid=True,
+        rebuild_indexes=rebuild,
     )
 
     assert result.loaded
@@ -454,7 +470,10 @@ def test_cli_reports_bad_lines_and_fails_without_a_traceback(tmp_path: Path):
     assert list(Product.objects.values_list("slug", flat=True)) == ["aurora-15-laptop"]
 
 
-def test_repeats_across_chunks_are_found_and_skip_invalid_keeps_the_first(laptops):
+@BOTH_LOADS
+def test_repeats_across_chunks_are_found_and_skip_invalid_keeps_the_first(
+    laptops, rebuild
+):
     data = jsonl(
         product(slug="a", variants=[{"sku": "A-1", "price": "1"}]),
         product(slug="b", variants=[{"sku": "B-1", "price": "2"}]),
@@ -463,8 +482,10 @@ def test_repeats_across_chunks_are_found_and_skip_invalid_keeps_the_first(laptop
         product(slug="d", variants=[{"sku": "D-1", "price": "4"}]),
     )
 
-    refused = run_import(data, chunk_lines=2)
-    skipped = run_import(data, chunk_lines=2, skip_invalid=True)
+    refused = run_import(data, chunk_lines=2, rebuild_indexes=rebuild)
+    skipped = run_import(
+        data, chunk_lines=2, skip_invalid=True, rebuild_indexes=rebuild
+    )
 
     expected = [
         "line 3: slug 'a' is also on line 1",
@@ -479,3 +500,67 @@ def test_repeats_across_chunks_are_found_and_skip_invalid_keeps_the_first(laptop
         "B-1",
         "D-1",
     ]
+
+
+def _catalog_state() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, product_count FROM search_lexicon "
+            "WHERE product_count > 0 ORDER BY word"
+        )
+        lexicon = cursor.fetchall()
+    return {
+        "products": sorted(Product.objects.values_list("slug", "name", "tags")),
+        "variants": sorted(
+            Variant.objects.values_list("sku", "product__slug", "price", "stock")
+        ),
+        "summaries": sorted(
+            ProductSummary.objects.values_list(
+                "product__slug", "price_min", "price_max", "has_stock"
+            )
+        ),
+        "lexicon": lexicon,
+    }
+
+
+def test_an_insert_only_load_ends_as_an_upsert_would(laptops):
+    data = jsonl(
+        product(
+            slug="a",
+            name="Alpha Kettle",
+            tags=["steel"],
+            variants=[
+                {"sku": "A-1", "price": "3", "stock": 0},
+                {"sku": "A-2", "price": "5", "stock": 2},
+            ],
+        ),
+        product(slug="b", name="Bravo Teapot", variants=[]),
+        product(slug="c", name="Charlie Mug", variants=[{"sku": "A-1", "price": "1"}]),
+        product(slug="a", name="Again", variants=[{"sku": "Z-9", "price": "9"}]),
+        product(slug="d", name="Delta Kettle", variants=[{"sku": "D-1", "price": "4"}]),
+    )
+    upserted = run_import(data, skip_invalid=True, rebuild_indexes=False)
+    expected = _catalog_state()
+    Product.objects.all().delete()
+    # Ids of deleted products are not handed out again.
+    stale = ProductFactory(category=laptops).id
+    Product.objects.filter(id=stale).delete()
+
+    inserted = run_import(data, skip_invalid=True, rebuild_indexes=True)
+
+    assert inserted.report() == upserted.report()
+    assert (
+        (inserted.valid, inserted.products_created, inserted.variants_created)
+        == (
+            upserted.valid,
+            upserted.products_created,
+            upserted.variants_created,
+        )
+        == (3, 3, 3)
+    )
+    assert _catalog_state() == expected
+    assert min(Product.objects.values_list("id", flat=True)) > stale
+    later = ProductFactory(category=laptops)
+    assert later.id > max(
+        Product.objects.exclude(id=later.id).values_list("id", flat=True)
+    )

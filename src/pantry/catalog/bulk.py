@@ -65,6 +65,30 @@ def indexes_dropped(
         cursor.execute(statement)
 
 
+# In product order, each row goes to the end of the primary key index.
+_SUMMARY_SQL = """
+INSERT INTO catalog_productsummary (product_id, price_min, price_max, has_stock)
+SELECT product_id, min(price), max(price), bool_or(stock > 0)
+FROM catalog_variant GROUP BY product_id ORDER BY product_id
+"""
+
+
+@contextmanager
+def summaries_deferred(cursor: Any) -> Iterator[None]:
+    """Recompute every product summary once, on exit, not per statement.
+
+    The variant triggers that keep ``catalog_productsummary`` current are
+    off inside; on a clean exit the summaries are rebuilt with one
+    aggregate and the triggers come back on. Locks the tables exclusively
+    until the transaction ends.
+    """
+    cursor.execute("ALTER TABLE catalog_variant DISABLE TRIGGER USER")
+    yield
+    cursor.execute("TRUNCATE catalog_productsummary")
+    cursor.execute(_SUMMARY_SQL)
+    cursor.execute("ALTER TABLE catalog_variant ENABLE TRIGGER USER")
+
+
 def reset_sequence(cursor: Any, table: str, column: str = "id") -> None:
     """Point the identity sequence of ``table.column`` past its largest value."""
     cursor.execute(

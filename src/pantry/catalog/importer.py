@@ -10,6 +10,12 @@ variants by SKU, touching only rows whose values differ, so importing the
 same file twice changes nothing, not even ``updated_at``. The whole file is
 one transaction: when a line is invalid (and invalid lines are not to be
 skipped) everything is rolled back.
+
+A file larger than the catalog is a bulk load: secondary indexes are dropped
+and built once at the end, and product summaries are recomputed once. Into
+an empty catalog nothing can conflict, so rows are inserted rather than
+upserted, the unique indexes are dropped too, and repeats within the file
+are found by one aggregate at the end (see FRESH_SQL).
 """
 
 from __future__ import annotations
@@ -20,16 +26,17 @@ import json
 import math
 import queue
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.text import slugify
 
 from pantry.catalog import bulk
@@ -746,6 +753,106 @@ FROM upserted
 """
 
 
+# Loading into an empty catalog: no row can meet a stored one, so rows are
+# inserted without ON CONFLICT while every index but the primary keys is
+# dropped (the unique ones too), and the slugs and SKUs repeated in the file
+# are found by one aggregate at the end instead of per chunk. Product ids
+# are drawn up front, so variants find their product by line number.
+FRESH_SQL = """
+CREATE TEMPORARY TABLE import_slug_line (
+    slug text NOT NULL,
+    line integer NOT NULL
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE import_sku_line (
+    sku text NOT NULL,
+    line integer NOT NULL
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE import_chunk_product (
+    line integer NOT NULL,
+    id bigint NOT NULL
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE import_line_product (
+    line integer NOT NULL,
+    id bigint NOT NULL
+) ON COMMIT DROP;
+"""
+FRESH_TABLES = (
+    "import_slug_line, import_sku_line, import_chunk_product, import_line_product"
+)
+FRESH_CHECKS = (
+    SQL_CHECKS[0],
+    "INSERT INTO import_slug_line (slug, line) SELECT slug, line FROM import_product",
+    "INSERT INTO import_sku_line (sku, line) SELECT sku, line FROM import_variant",
+)
+# A product's id is its line number plus the chunk's offset, so ids follow
+# from where the identity sequence stood without drawing each one (no other
+# writer: the table is locked); the sequence moves past them at the end.
+FRESH_IDS = """
+TRUNCATE import_chunk_product;
+INSERT INTO import_chunk_product (line, id)
+SELECT s.line, s.line + {offset}
+FROM import_product s
+WHERE NOT EXISTS (SELECT FROM import_invalid i WHERE i.line = s.line)
+  AND ({skip_invalid} OR NOT EXISTS (SELECT FROM import_invalid));
+INSERT INTO import_line_product (line, id) SELECT line, id FROM import_chunk_product;
+"""
+FRESH_PRODUCTS = """
+INSERT INTO catalog_product (
+    id, slug, name, description, category_id, tags, specs, attributes,
+    is_active, created_at, updated_at
+)
+SELECT m.id, s.slug, s.name, s.description, c.id, s.tags, s.specs,
+       s.attributes, s.is_active, statement_timestamp(), statement_timestamp()
+FROM import_product s
+JOIN import_chunk_product m USING (line)
+JOIN catalog_category c ON c.slug = s.category
+"""
+FRESH_VARIANTS = """
+INSERT INTO catalog_variant (sku, product_id, options, price, currency, stock)
+SELECT s.sku, m.id, s.options, s.price, s.currency, s.stock
+FROM import_variant s
+JOIN import_chunk_product m USING (line)
+"""
+FRESH_COUNTS = """
+SELECT (SELECT count(*) FROM catalog_product), (SELECT count(*) FROM catalog_variant)
+"""
+FRESH_REPEATS = (
+    """
+    INSERT INTO import_invalid (line, reason)
+    SELECT l.line, format('slug %L is also on line %s', l.slug, r.first)
+    FROM import_slug_line l
+    JOIN (
+        SELECT slug, min(line) AS first FROM import_slug_line
+        GROUP BY slug HAVING count(*) > 1
+    ) r USING (slug)
+    WHERE l.line <> r.first
+    """,
+    """
+    INSERT INTO import_invalid (line, reason)
+    SELECT l.line, format('SKU %L is also on line %s', l.sku, r.first)
+    FROM import_sku_line l
+    JOIN (
+        SELECT sku, min(line) AS first FROM import_sku_line
+        GROUP BY sku HAVING count(*) > 1
+    ) r USING (sku)
+    WHERE l.line <> r.first
+    """,
+)
+# With --skip-invalid, the lines found invalid at the end are taken out again.
+FRESH_UNDO = (
+    """
+    DELETE FROM catalog_variant v USING import_line_product m
+    WHERE v.product_id = m.id
+      AND m.line IN (SELECT line FROM import_invalid)
+    """,
+    """
+    DELETE FROM catalog_product p USING import_line_product m
+    WHERE p.id = m.id
+      AND m.line IN (SELECT line FROM import_invalid)
+    """,
+)
+
+
 def detect_format(path: Path, given: str | None) -> str:
     if given:
         return given
@@ -762,13 +869,36 @@ def detect_format(path: Path, given: str | None) -> str:
 
 @dataclass
 class _Chunk:
-    products: list[str]
-    variants: list[str]
+    products: bytes
+    variants: bytes
+    count: int
+    first_line: int
+    last_line: int
     end: int
+
+    @classmethod
+    def of(
+        cls, products: list[str], variants: list[str], lines: range, end: int
+    ) -> _Chunk:
+        # Encoded here, in the reader thread, so that the loading thread
+        # hands PostgreSQL one buffer per table and hardly needs the GIL.
+        return cls(
+            _copy_data(products),
+            _copy_data(variants),
+            len(products),
+            lines.start,
+            lines.stop - 1,
+            end,
+        )
+
+
+def _copy_data(rows: list[str]) -> bytes:
+    return ("\n".join(rows) + "\n").encode() if rows else b""
 
 
 _DONE = object()
 CHUNK_LINES = 20_000
+TEMP_BUFFERS = "256MB"
 COPY_PRODUCTS = (
     "COPY import_product (line, slug, name, description, category, tags, "
     "specs, attributes, is_active) FROM STDIN"
@@ -785,14 +915,25 @@ def _chunks(
     result: ImportResult,
     progress: Callable[[int], None] | None,
     chunk_lines: int,
+    gate: threading.Event,
 ) -> Iterator[_Chunk]:
-    """Checked products as COPY rows, CHUNK_LINES products at a time."""
+    """Checked products as COPY rows, CHUNK_LINES products at a time.
+
+    Waits at ``gate`` every few hundred lines: while the loading thread
+    streams a COPY it needs the GIL all the time, and a parsing thread
+    competing for it makes the COPY many times slower.
+    """
     currency = settings.PANTRY_CURRENCY
+    # A small first chunk sets the database to work sooner.
+    limit = max(1, chunk_lines // 10)
     products: list[str] = []
     variants: list[str] = []
+    first = line = 0
     for line, doc in parsed:
-        if progress and line % 1000 == 0:
-            progress(raw.tell())
+        if line % 256 == 0:
+            gate.wait()
+            if progress and line % 1024 == 0:
+                progress(raw.tell())
         if isinstance(doc, LineError):
             result.add_error(line, str(doc))
             continue
@@ -802,13 +943,16 @@ def _chunks(
             result.add_error(line, str(exc))
             continue
         product_row, variant_rows = product_rows(line, product)
+        if not products:
+            first = line
         products.append(product_row)
         variants.extend(variant_rows)
-        if len(products) >= chunk_lines:
-            yield _Chunk(products, variants, raw.tell())
+        if len(products) >= limit:
+            yield _Chunk.of(products, variants, range(first, line + 1), raw.tell())
             products, variants = [], []
+            limit = chunk_lines
     if products:
-        yield _Chunk(products, variants, raw.tell())
+        yield _Chunk.of(products, variants, range(first, line + 1), raw.tell())
 
 
 def _produce(
@@ -832,12 +976,10 @@ def _produce(
         put(exc)
 
 
-def _copy_rows(cursor: Any, sql: str, rows: list[str]) -> None:
-    if not rows:
-        return
-    with cursor.copy(sql) as copy:
-        for start in range(0, len(rows), 2000):
-            copy.write("\n".join(rows[start : start + 2000]) + "\n")
+def _copy_rows(cursor: Any, sql: str, data: bytes) -> None:
+    if data:
+        with cursor.copy(sql) as copy:
+            copy.write(data)
 
 
 def import_products(
@@ -854,12 +996,13 @@ def import_products(
     Without ``skip_invalid`` nothing is written when any line is invalid.
     ``rebuild_indexes`` drops secondary indexes for the load and builds them
     afterwards; by default that happens when the file holds more products
-    than the catalog. Raises ImportFileError when the file as a whole cannot
-    be read.
+    than the catalog. Into an empty catalog, that load inserts instead of
+    upserting (see FRESH_SQL). Raises ImportFileError when the file as a
+    whole cannot be read.
 
     A reader thread parses and checks the next chunk of the file while
-    PostgreSQL stages, checks and upserts the current one (the database
-    work releases the GIL), all in one transaction.
+    PostgreSQL checks and upserts the current one (the database work
+    releases the GIL), all in one transaction.
     """
     result = ImportResult()
     size = raw.seek(0, 2)
@@ -871,12 +1014,23 @@ def import_products(
     )
     chunks: queue.Queue[Any] = queue.Queue(maxsize=1)
     stop = threading.Event()
+    gate = threading.Event()
+    gate.set()
     reader = threading.Thread(
         target=_produce,
-        args=(_chunks(parsed, raw, result, progress, chunk_lines), chunks, stop),
+        args=(
+            _chunks(parsed, raw, result, progress, chunk_lines, gate),
+            chunks,
+            stop,
+        ),
         daemon=True,
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    with (
+        _quick_gil_handover(),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        _more_temp_buffers(cursor)
         cursor.execute(STAGING_SQL)
         # Django's foreign keys are deferred; immediate checks keep no queue
         # of a million pending events and allow dropping constraints.
@@ -885,7 +1039,8 @@ def import_products(
             "SELECT count(*), EXISTS (SELECT FROM catalog_variant) FROM catalog_product"
         )
         existing, had_variants = cursor.fetchone()
-        checks = SQL_CHECKS + OWNER_CHECK if had_variants else SQL_CHECKS
+        load = _Load(cursor, result, skip_invalid, gate)
+        load.checks = SQL_CHECKS + OWNER_CHECK if had_variants else SQL_CHECKS
         reader.start()
         try:
             with ExitStack() as stack:
@@ -899,28 +1054,178 @@ def import_products(
                             # Loading into an (almost) empty catalog: build
                             # indexes once afterwards instead of inserting
                             # every row into every GIN and btree index.
-                            estimate = size * len(chunk.products) / max(chunk.end, 1)
+                            estimate = size * chunk.count / max(chunk.end, 1)
                             rebuild_indexes = (
                                 estimate > max(existing, 1000) * REBUILD_RATIO
                             )
                         if rebuild_indexes:
-                            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                            stack.enter_context(
-                                bulk.indexes_dropped(
-                                    cursor,
-                                    [
-                                        "catalog_product",
-                                        "catalog_variant",
-                                        "catalog_productsummary",
-                                    ],
-                                    keep_unique=True,
-                                )
-                            )
-                    _load_chunk(cursor, chunk, result, checks, skip_invalid)
-                    result.staged += len(chunk.products)
+                            fresh = existing == 0
+                            stack.enter_context(_bulk_load(cursor, fresh))
+                            if fresh:
+                                load.insert_only()
+                    load.chunk(chunk)
+                if load.fresh:
+                    load.finish_fresh()
+                load.tally()
+                if result.error_count and not skip_invalid:
+                    # Leaving by an exception skips the index rebuild.
+                    raise _Rejected
+        except _Rejected:
+            transaction.set_rollback(True)
+            return result
         finally:
             stop.set()
             reader.join()
+        result.loaded = True
+        # ON COMMIT DROP covers the usual case; an outer transaction (tests,
+        # callers importing twice) needs them gone now.
+        cursor.execute(f"DROP TABLE {STAGING_TABLES}")
+        if load.fresh:
+            cursor.execute(f"DROP TABLE {FRESH_TABLES}")
+    return result
+
+
+class _Rejected(Exception):
+    """Invalid lines and no --skip-invalid: roll everything back."""
+
+
+@contextmanager
+def _bulk_load(cursor: Any, fresh: bool) -> Iterator[None]:
+    # Memory for the sorts of the index builds and the whole-file
+    # aggregates at the end.
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    cursor.execute("SET LOCAL work_mem = '256MB'")
+    tables = ["catalog_product", "catalog_variant", "catalog_productsummary"]
+    # Fresh loads need no unique index: nothing stored can conflict, and
+    # repeats in the file are found before the unique indexes come back.
+    with (
+        bulk.indexes_dropped(cursor, tables, keep_unique=not fresh),
+        bulk.summaries_deferred(cursor),
+    ):
+        yield
+
+
+@contextmanager
+def _quick_gil_handover() -> Iterator[None]:
+    # Each statement's result waits for the GIL held by the parsing thread;
+    # the default 5 ms switch interval, paid a dozen times per chunk, leaves
+    # PostgreSQL idle for seconds over a large file.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _more_temp_buffers(cursor: Any) -> None:
+    # The staging and seen tables of a large file outgrow the default 8 MB of
+    # temporary buffers many times over; PostgreSQL allows the change only
+    # before a session's first temporary table.
+    try:
+        with transaction.atomic():
+            cursor.execute(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'")
+    except DatabaseError:
+        pass
+
+
+class _Load:
+    """Stage, check and write chunk after chunk; one import's state."""
+
+    def __init__(
+        self,
+        cursor: Any,
+        result: ImportResult,
+        skip_invalid: bool,
+        gate: threading.Event,
+    ) -> None:
+        self.cursor = cursor
+        self.result = result
+        self.skip_invalid = skip_invalid
+        self.gate = gate
+        self.checks: tuple[str, ...] = SQL_CHECKS
+        self.fresh = False
+        self.last_id = 0
+
+    def insert_only(self) -> None:
+        """Load into an empty catalog with its unique indexes dropped."""
+        self.fresh = True
+        self.cursor.execute(FRESH_SQL)
+        self.checks = FRESH_CHECKS
+        self.cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('catalog_product', 'id')) - 1"
+        )
+        self.last_id = int(self.cursor.fetchone()[0])
+
+    def chunk(self, chunk: _Chunk) -> None:
+        cursor = self.cursor
+        cursor.execute("TRUNCATE import_product, import_variant")
+        self.gate.clear()
+        try:
+            _copy_rows(cursor, COPY_PRODUCTS, chunk.products)
+            _copy_rows(cursor, COPY_VARIANTS, chunk.variants)
+        finally:
+            self.gate.set()
+        self.result.staged += chunk.count
+        if self.fresh:
+            self._insert(chunk)
+            return
+        # No ANALYZE: it would cost more per chunk than the checks; without
+        # statistics the planner sizes the staging tables from their pages.
+        for check in self.checks:
+            cursor.execute(check)
+        if not self.skip_invalid:
+            if self.result.error_count:
+                return
+            cursor.execute("SELECT EXISTS (SELECT FROM import_invalid)")
+            if cursor.fetchone()[0]:
+                # All will be rolled back: only check the rest of the file.
+                return
+        self._upsert()
+
+    def _upsert(self) -> None:
+        cursor, result = self.cursor, self.result
+        cursor.execute(UPSERT_PRODUCTS)
+        created, updated = cursor.fetchone()
+        result.products_created += created
+        result.products_updated += updated
+        cursor.execute(UPSERT_VARIANTS)
+        created, updated = cursor.fetchone()
+        result.variants_created += created
+        result.variants_updated += updated
+
+    def _insert(self, chunk: _Chunk) -> None:
+        # One round trip for the chunk: each statement's result would wait
+        # for the GIL that the parsing thread holds.
+        statements = list(self.checks)
+        if self.skip_invalid or not self.result.error_count:
+            ids = FRESH_IDS.format(
+                offset=self.last_id - chunk.first_line + 1,
+                skip_invalid="true" if self.skip_invalid else "false",
+            )
+            statements += [ids, FRESH_PRODUCTS, FRESH_VARIANTS]
+            self.last_id += chunk.last_line - chunk.first_line + 1
+        self.cursor.execute(";\n".join(s.strip().rstrip(";") for s in statements))
+
+    def finish_fresh(self) -> None:
+        """Report repeated slugs and SKUs (unloading them under --skip-invalid)."""
+        cursor, result = self.cursor, self.result
+        cursor.execute("ANALYZE import_slug_line, import_sku_line")
+        found = 0
+        for sql in FRESH_REPEATS:
+            cursor.execute(sql)
+            found += cursor.rowcount
+        if found and self.skip_invalid:
+            for sql in FRESH_UNDO:
+                cursor.execute(sql)
+        # The catalog was empty: what it holds now is what was created.
+        cursor.execute(FRESH_COUNTS)
+        result.products_created, result.variants_created = cursor.fetchone()
+        bulk.reset_sequence(cursor, "catalog_product")
+
+    def tally(self) -> None:
+        """Add the lines found invalid in SQL to the result."""
+        cursor, result = self.cursor, self.result
         cursor.execute("SELECT count(DISTINCT line), count(*) FROM import_invalid")
         sql_invalid, sql_errors = cursor.fetchone()
         cursor.execute(
@@ -932,45 +1237,6 @@ def import_products(
             result.add_error(line, reason)
         result.error_count += sql_errors - len(reported)
         result.valid = result.staged - sql_invalid
-        if result.error_count and not skip_invalid:
-            transaction.set_rollback(True)
-            return result
-        result.loaded = True
-        # ON COMMIT DROP covers the usual case; an outer transaction (tests,
-        # callers importing twice) needs them gone now.
-        cursor.execute(f"DROP TABLE {STAGING_TABLES}")
-    return result
-
-
-def _load_chunk(
-    cursor: Any,
-    chunk: _Chunk,
-    result: ImportResult,
-    checks: tuple[str, ...],
-    skip_invalid: bool,
-) -> None:
-    cursor.execute("TRUNCATE import_product, import_variant")
-    _copy_rows(cursor, COPY_PRODUCTS, chunk.products)
-    _copy_rows(cursor, COPY_VARIANTS, chunk.variants)
-    # No ANALYZE: it would cost more per chunk than the checks; without
-    # statistics the planner sizes the staging tables from their pages.
-    for check in checks:
-        cursor.execute(check)
-    if not skip_invalid:
-        if result.error_count:
-            return
-        cursor.execute("SELECT EXISTS (SELECT FROM import_invalid)")
-        if cursor.fetchone()[0]:
-            # All will be rolled back: only check the rest of the file.
-            return
-    cursor.execute(UPSERT_PRODUCTS)
-    created, updated = cursor.fetchone()
-    result.products_created += created
-    result.products_updated += updated
-    cursor.execute(UPSERT_VARIANTS)
-    created, updated = cursor.fetchone()
-    result.variants_created += created
-    result.variants_updated += updated
 
 
 def open_import_file(path: Path) -> IO[bytes]:

@@ -76,11 +76,14 @@ class Category(models.Model):
 
 
 class Product(models.Model):
-    slug = models.SlugField(max_length=200, unique=True)
+    # Unique by a constraint, not unique=True: that would add a second,
+    # pattern-ops index that no query uses and every write pays for.
+    slug = models.SlugField(max_length=200, db_index=False)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
+    # Indexed by catalog_product_cat_newest, which leads with category.
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="products"
+        Category, on_delete=models.PROTECT, related_name="products", db_index=False
     )
     tags = ArrayField(
         models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True
@@ -115,6 +118,7 @@ class Product(models.Model):
             models.Index(Lower("name"), "id", name="catalog_product_name"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["slug"], name="catalog_product_slug_key"),
             models.CheckConstraint(
                 condition=json_is_object("specs"), name="catalog_product_specs_object"
             ),
@@ -127,9 +131,10 @@ class Product(models.Model):
 class Variant(models.Model):
     """A purchasable SKU of a product, with its own price and stock."""
 
-    sku = models.CharField(max_length=64, unique=True)
+    sku = models.CharField(max_length=64)  # unique: see Meta.constraints
+    # Indexed by catalog_variant_product_price, which leads with product.
     product = models.ForeignKey(
-        Product, on_delete=models.CASCADE, related_name="variants"
+        Product, on_delete=models.CASCADE, related_name="variants", db_index=False
     )
     options = models.JSONField(default=dict, blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2)
@@ -147,6 +152,7 @@ class Variant(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["sku"], name="catalog_variant_sku_key"),
             models.CheckConstraint(
                 condition=Q(price__gte=0), name="catalog_variant_price_nonnegative"
             ),

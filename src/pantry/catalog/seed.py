@@ -639,11 +639,6 @@ TABLES = (
 )
 SEQUENCED_TABLES = TABLES[1:]
 LOADED_TABLES = ("catalog_product", "catalog_variant", "catalog_productsummary")
-SUMMARY_SQL = """
-INSERT INTO catalog_productsummary (product_id, price_min, price_max, has_stock)
-SELECT product_id, min(price), max(price), bool_or(stock > 0)
-FROM catalog_variant GROUP BY product_id
-"""
 CHUNK = 1 << 20
 
 
@@ -748,12 +743,12 @@ def seed_catalog(*, products: int, seed: int, replace: bool) -> str:
         )
         # The product summary triggers would recompute summaries per COPY
         # against unindexed variants; one aggregate at the end does it once.
-        cursor.execute("ALTER TABLE catalog_variant DISABLE TRIGGER USER")
-        with bulk.indexes_dropped(cursor, LOADED_TABLES):
+        with (
+            bulk.indexes_dropped(cursor, LOADED_TABLES),
+            bulk.summaries_deferred(cursor),
+        ):
             load_products(cursor, generator, products)
             loaded = time.monotonic()
-            cursor.execute(SUMMARY_SQL)
-        cursor.execute("ALTER TABLE catalog_variant ENABLE TRIGGER USER")
         indexed = time.monotonic()
         for table in SEQUENCED_TABLES:
             bulk.reset_sequence(cursor, table)
