@@ -138,7 +138,9 @@ if not PRODUCTION and find_spec("zeal"):
 if not PRODUCTION and find_spec("django_migration_linter"):
     INSTALLED_APPS.append("django_migration_linter")
     MIGRATION_LINTER_OPTIONS = {
-        "include_apps": ["core", "catalog", "journal", "search", "orders"]
+        "include_apps": ["core", "catalog", "journal", "search", "orders"],
+        # Reviewed: see each migration's docstring.
+        "ignore_name": ["0010_productsummary_category_not_null"],
     }
 
 ROOT_URLCONF = "pantry.urls"

@@ -177,3 +177,55 @@ def test_concurrent_stock_changes_of_one_product_leave_the_summary_right():
 
     assert not errors
     assert summary(product) == (Decimal("10.00"), Decimal("10.00"), False)
+
+
+def summary_category(product: Product) -> int | None:
+    return (
+        ProductSummary.objects.filter(product=product)
+        .values_list("category_id", flat=True)
+        .first()
+    )
+
+
+def test_summary_copies_the_category_and_follows_its_changes():
+    product = ProductFactory()
+    VariantFactory(product=product)
+    assert summary_category(product) == product.category_id
+
+    elsewhere = CategoryFactory()
+    Product.objects.filter(pk=product.pk).update(category=elsewhere)
+    assert summary_category(product) == elsewhere.pk
+
+    # A product with no variants has no summary; a change is harmless.
+    bare = ProductFactory()
+    Product.objects.filter(pk=bare.pk).update(category=elsewhere)
+    assert summary_category(bare) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_variant_added_during_a_category_change_gets_the_new_category():
+    product = ProductFactory()
+    elsewhere = CategoryFactory()
+    errors: list[BaseException] = []
+
+    def add_variant() -> None:
+        try:
+            with transaction.atomic():
+                VariantFactory(product=product)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(category=elsewhere)
+        other = threading.Thread(target=add_variant)
+        other.start()
+        # The new summary waits for the product's category to settle...
+        other.join(timeout=1)
+        assert other.is_alive()
+    other.join(timeout=10)
+
+    # ...so it holds the category that was committed.
+    assert not errors
+    assert summary_category(product) == elsewhere.pk

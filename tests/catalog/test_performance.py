@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pantry.catalog import queries
@@ -182,8 +183,34 @@ def test_category_subtree_is_one_gist_lookup(many):
 
 
 def test_category_filter_walks_the_category_newest_index(many):
+    # One category among many: walking the newest of all would read more.
+    other = Category.objects.get(slug="other-0")
+    Product.objects.bulk_create(
+        Product(slug=f"o-{i}", name=f"Other {i}", category=other) for i in range(2000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
     qs = queries.filtered_products(ProductFilters(category="leaf"))
 
     assert_uses_index(
-        qs.order_by("-created_at", "-id")[:20], "catalog_product_cat_newest"
+        qs.order_by("-created_at", "-id")[:20], "catalog_product_category_cover"
+    )
+
+
+def test_category_with_price_sort_walks_the_summary_category_index(many):
+    qs, order = queries._ordered(
+        queries.filtered_products(ProductFilters(category="leaf"), by_price=True),
+        "price",
+        None,
+    )
+
+    assert_uses_index(qs.order_by(*order)[:20], "catalog_summary_cat_price")
+
+
+def test_category_facets_find_the_products_by_the_covering_index(many):
+    with CaptureQueriesContext(connection) as queries_run:
+        queries.facets(ProductFilters(category="leaf"))
+
+    assert_uses_index(
+        queries_run.captured_queries[-1]["sql"], "catalog_product_category_cover"
     )

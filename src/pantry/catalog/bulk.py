@@ -67,9 +67,12 @@ def indexes_dropped(
 
 # In product order, each row goes to the end of the primary key index.
 _SUMMARY_SQL = """
-INSERT INTO catalog_productsummary (product_id, price_min, price_max, has_stock)
-SELECT product_id, min(price), max(price), bool_or(stock > 0)
-FROM catalog_variant GROUP BY product_id ORDER BY product_id
+INSERT INTO catalog_productsummary
+    (product_id, category_id, price_min, price_max, has_stock)
+SELECT v.product_id, p.category_id, min(v.price), max(v.price),
+       bool_or(v.stock > 0)
+FROM catalog_variant v JOIN catalog_product p ON p.id = v.product_id
+GROUP BY v.product_id, p.category_id ORDER BY v.product_id
 """
 
 

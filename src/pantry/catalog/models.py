@@ -81,7 +81,7 @@ class Product(models.Model):
     slug = models.SlugField(max_length=200, db_index=False)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
-    # Indexed by catalog_product_cat_newest, which leads with category.
+    # Indexed by catalog_product_category_cover, which leads with category.
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="products", db_index=False
     )
@@ -110,10 +110,12 @@ class Product(models.Model):
             GinIndex(fields=["search_vector"], name="catalog_product_search_gin"),
             models.Index(fields=["-created_at", "-id"], name="catalog_product_newest"),
             # A category's newest products in order, without reading the
-            # rest of the category (the bulk of a filtered list's cost).
+            # rest of the category (the bulk of a filtered list's cost);
+            # with is_active and tags, a category's facets read no rows.
             models.Index(
                 fields=["category", "-created_at", "-id"],
-                name="catalog_product_cat_newest",
+                include=["is_active", "tags"],
+                name="catalog_product_category_cover",
             ),
             models.Index(Lower("name"), "id", name="catalog_product_name"),
         ]
@@ -235,6 +237,15 @@ class ProductSummary(models.Model):
         related_name="summary",
         db_constraint=True,
     )
+    # The product's category, copied by triggers (migration 0008), so that a
+    # category's products in price order are one index range.
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     price_min = models.DecimalField(max_digits=12, decimal_places=2)
     price_max = models.DecimalField(max_digits=12, decimal_places=2)
     has_stock = models.BooleanField()
@@ -243,6 +254,13 @@ class ProductSummary(models.Model):
         indexes = [
             # sort=price / -price (scanned backwards), keyset on both columns.
             models.Index(fields=["price_min", "product"], name="catalog_summary_price"),
+            # A category's products by price; with price_max, its facets'
+            # price range reads no summary rows.
+            models.Index(
+                fields=["category", "price_min", "product"],
+                include=["price_max"],
+                name="catalog_summary_cat_price",
+            ),
         ]
 
     def __str__(self) -> str:

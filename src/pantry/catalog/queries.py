@@ -101,23 +101,44 @@ def active_percent(product_ref: Any, now: datetime) -> Subquery:
     )
 
 
-def filtered_products(filters: ProductFilters) -> QuerySet[Product]:
-    """Active products matching every filter (AND), unordered."""
+def subtree_ids(slug: str) -> list[int]:
+    """Ids of the category ``slug`` and all below it; raise UnknownCategory."""
+    category = Category.objects.filter(slug=slug).only("path").first()
+    if category is None:
+        raise UnknownCategory(fields={"category": "no such category"})
+    subtree = Category.objects.filter(path__descendant_of=category.path)
+    return list(subtree.values_list("id", flat=True))
+
+
+def filtered_products(
+    filters: ProductFilters,
+    *,
+    by_price: bool = False,
+    subtree: list[int] | None = None,
+) -> QuerySet[Product]:
+    """Active products matching every filter (AND), unordered.
+
+    ``by_price``: the caller orders by the summary's price, so the category
+    filter is put on the summary's copy of the category, which the index
+    catalog_summary_cat_price keeps in price order (products without
+    variants, having no summary, drop out; they have no price to sort by).
+    ``subtree``: the category filter's ids, when the caller has them.
+    """
     qs = Product.objects.filter(is_active=True)
     if filters.tags:
         qs = qs.filter(tags__contains=list(filters.tags))
     if filters.any_tags:
         qs = qs.filter(tags__overlap=list(filters.any_tags))
     if filters.category is not None:
-        category = Category.objects.filter(slug=filters.category).only("path").first()
-        if category is None:
-            raise UnknownCategory(fields={"category": "no such category"})
         # The subtree's ids as constants (a GiST lookup): PostgreSQL then
         # knows from its statistics how many products they hold and picks
-        # an ordered scan of catalog_product_cat_newest, of the newest
+        # an ordered scan of catalog_product_category_cover, of the newest
         # index, or a bitmap, where a subquery would leave it guessing.
-        subtree = Category.objects.filter(path__descendant_of=category.path)
-        qs = qs.filter(category_id__in=list(subtree.values_list("id", flat=True)))
+        ids = subtree if subtree is not None else subtree_ids(filters.category)
+        if by_price:
+            qs = qs.filter(summary__category_id__in=ids)
+        else:
+            qs = qs.filter(category_id__in=ids)
     for path, raw in filters.specs:
         condition = Q()
         for value in spec_values(raw):
@@ -243,7 +264,9 @@ def product_list(
     sort = sort or ("relevance" if query is not None else "newest")
     if sort == "relevance" and query is None:
         sort = "newest"
-    qs, order = _ordered(filtered_products(filters), sort, query)
+    qs, order = _ordered(
+        filtered_products(filters, by_price=sort in ("price", "-price")), sort, query
+    )
     page: Page = keyset_page(
         with_json_fields(qs, now=filters.now),
         order=order,
@@ -347,11 +370,21 @@ def product_json(product: Any) -> dict[str, Any]:
 def facets(filters: ProductFilters) -> dict[str, Any]:
     """Tag counts (top 30), category counts (each with its subtree) and the
     effective price range of the matching products, in one SQL query."""
-    matched = filtered_products(filters).values("id", "tags", "category_id")
+    subtree = subtree_ids(filters.category) if filters.category is not None else None
+    matched = filtered_products(filters, subtree=subtree).values(
+        "id", "tags", "category_id"
+    )
     try:
         inner, params = matched.query.sql_with_params()
     except EmptyResultSet:
         return {"tags": [], "categories": [], "price": {"min": None, "max": None}}
+    # Said again of the summary (its copy of the category always equals the
+    # product's), so that the price range comes from the summary's category
+    # index alone instead of one summary row per matched product.
+    summary_category = (
+        "AND s.category_id = ANY(%s::bigint[])" if subtree is not None else ""
+    )
+    summary_params = [subtree] if subtree is not None else []
     sql = f"""
         WITH matched AS MATERIALIZED ({inner}),
         tag_counts AS (
@@ -379,7 +412,8 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
                 max(round(s.price_max * (100 - coalesce(pr.percent_off, 0)) / 100, 2))
                     AS high
             FROM matched m
-            JOIN catalog_productsummary s ON s.product_id = m.id
+            JOIN catalog_productsummary s
+                ON s.product_id = m.id {summary_category}
             LEFT JOIN catalog_promotion pr
                 ON pr.product_id = m.id AND pr.during @> %s::timestamptz
         )
@@ -390,7 +424,7 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
         SELECT 'p', low::text, high::text, NULL, NULL FROM prices
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, filters.now])
+        cursor.execute(sql, [*params, *summary_params, filters.now])
         rows = cursor.fetchall()
     tags = [{"value": r[1], "count": int(r[4])} for r in rows if r[0] == "t"]
     tags.sort(key=lambda t: (-t["count"], t["value"]))

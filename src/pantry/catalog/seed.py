@@ -465,8 +465,11 @@ def zipf_weights(count: int, exponent: float = 1.07) -> list[float]:
 class Generator:
     """Builds product, variant and promotion rows as COPY text lines."""
 
-    def __init__(self, seed: int, categories: list[CategoryRow]):
+    def __init__(self, seed: int, categories: list[CategoryRow], products: int):
         self.rng = random.Random(seed)
+        # Products are created over CREATED_SPAN in id order, as in a shop
+        # that adds them over time: newest first is also last stored first.
+        self.created_step = CREATED_SPAN / max(products, 1)
         # Products go into the leaves (categories with no children).
         parents = {c.parent_id for c in categories}
         self.leaves = [c for c in categories if c.id not in parents]
@@ -575,9 +578,7 @@ class Generator:
             f'"brand"=>"{brand}", "colour"=>"{colour}", "material"=>"{material}"'
         )
         is_active = "f" if rng.random() < 0.03 else "t"
-        created = EPOCH + timedelta(
-            seconds=rng.randrange(int(CREATED_SPAN.total_seconds()))
-        )
+        created = EPOCH + self.created_step * (product_id - 1 + rng.random())
         updated = created + timedelta(seconds=rng.randrange(86_400 * 30))
         product_line = "\t".join(
             (
@@ -707,7 +708,7 @@ def seed_catalog(*, products: int, seed: int, replace: bool) -> str:
     """Fill the catalog with ``products`` synthetic products; return a summary."""
     started = time.monotonic()
     categories = category_tree()
-    generator = Generator(seed, categories)
+    generator = Generator(seed, categories, products)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT EXISTS (SELECT FROM catalog_product) "

@@ -20,6 +20,10 @@ INDEXES = {
 
 
 class Migration(migrations.Migration):
+    # Dropped without blocking reads and writes; that cannot run inside a
+    # transaction.
+    atomic = False
+
     dependencies = [
         ("catalog", "0005_add_product_category_newest_index"),
     ]
@@ -28,8 +32,8 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[
                 migrations.RunSQL(
-                    sql=f"DROP INDEX {name}",
-                    reverse_sql=f"CREATE INDEX {name} ON {target}",
+                    sql=f"DROP INDEX CONCURRENTLY {name}",
+                    reverse_sql=f"CREATE INDEX CONCURRENTLY {name} ON {target}",
                 )
                 for name, target in INDEXES.items()
             ],
