@@ -12,6 +12,7 @@ import argparse
 import importlib
 import json
 import pkgutil
+import signal
 import sys
 import time
 import traceback
@@ -49,6 +50,8 @@ def main() -> int:
         wanted = set(options.only.split(","))
         names = [n for n in names if n in wanted]
 
+    # Stopped with SIGTERM, unwind: the server and database get stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     data_dir = ROOT / "var" / f"bench-{options.scale}-pgdata"
     env = bench_env(data_dir)
     started = time.time()

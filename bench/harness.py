@@ -10,6 +10,7 @@ import os
 import platform
 import re
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
@@ -279,6 +280,7 @@ def bench_env(data_dir: Path) -> dict[str, str]:
 def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
     from pantry.core.embedded import EmbeddedPostgres
 
+    _refuse_taken_port(port)
     embedded = (
         EmbeddedPostgres(Path(env["PANTRY_DATA_DIR"]))
         if "DATABASE_URL" not in env
@@ -341,6 +343,19 @@ def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
     finally:
         if embedded and started:
             embedded.stop()
+
+
+def _refuse_taken_port(port: int) -> None:
+    # granian binds with SO_REUSEPORT: a server left from an earlier run
+    # would silently share the port and answer some requests itself.
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise RuntimeError(
+                f"port {port} is taken (a server left from an earlier run?); "
+                "stop it or pass --port"
+            ) from None
 
 
 def machine() -> dict[str, Any]:
