@@ -77,18 +77,20 @@ GROUP BY v.product_id, p.category_id ORDER BY v.product_id
 
 
 @contextmanager
-def summaries_deferred(cursor: Any) -> Iterator[None]:
+def summaries_deferred(cursor: Any, *, recompute: bool = True) -> Iterator[None]:
     """Recompute every product summary once, on exit, not per statement.
 
     The variant triggers that keep ``catalog_productsummary`` current are
     off inside; on a clean exit the summaries are rebuilt with one
-    aggregate and the triggers come back on. Locks the tables exclusively
-    until the transaction ends.
+    aggregate (unless the caller wrote them: ``recompute=False``) and the
+    triggers come back on. Locks the tables exclusively until the
+    transaction ends.
     """
     cursor.execute("ALTER TABLE catalog_variant DISABLE TRIGGER USER")
     yield
-    cursor.execute("TRUNCATE catalog_productsummary")
-    cursor.execute(_SUMMARY_SQL)
+    if recompute:
+        cursor.execute("TRUNCATE catalog_productsummary")
+        cursor.execute(_SUMMARY_SQL)
     cursor.execute("ALTER TABLE catalog_variant ENABLE TRIGGER USER")
 
 

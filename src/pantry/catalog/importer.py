@@ -28,6 +28,7 @@ import queue
 import re
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -36,7 +37,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils.text import slugify
 
 from pantry.catalog import bulk
@@ -549,9 +556,14 @@ def _hstore_literal(attributes: dict[str, str]) -> str:
     return ", ".join(f"{_quoted(k)}=>{_quoted(v)}" for k, v in attributes.items())
 
 
+# One encoder for every value: json.dumps() with options builds a new one
+# per call, which is a tenth of the parsing thread's time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(value: Any) -> str:
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return _ENCODER.encode(value)
     except TypeError:
         # A Decimal from parse_number(): write its digits as they came.
         return _json_exact(value)
@@ -813,6 +825,31 @@ SELECT s.sku, m.id, s.options, s.price, s.currency, s.stock
 FROM import_variant s
 JOIN import_chunk_product m USING (line)
 """
+FRESH_SUMMARIES = """
+INSERT INTO catalog_productsummary
+    (product_id, category_id, price_min, price_max, has_stock)
+SELECT m.id, c.id, min(v.price), max(v.price), bool_or(v.stock > 0)
+FROM import_variant v
+JOIN import_chunk_product m USING (line)
+JOIN import_product s USING (line)
+JOIN catalog_category c ON c.slug = s.category
+GROUP BY m.id, c.id
+ORDER BY m.id
+"""
+# The lexicon's word counts of a fresh load are computed on a second
+# connection, off the loading one's path (the search_lexicon_insert trigger
+# is off meanwhile), and added at the end: the same words and counts the
+# trigger would have added, since both use search_words().
+FRESH_WORDS = """
+SELECT word, count(*)::int
+FROM unnest(%s::text[]) AS d(doc), LATERAL search_words(d.doc) AS word
+GROUP BY word
+"""
+FRESH_ADD_WORDS = """
+INSERT INTO search_lexicon AS l (word, product_count, post_count)
+SELECT word, n, 0 FROM unnest(%s::text[], %s::int[]) AS t(word, n) ORDER BY word
+ON CONFLICT (word) DO UPDATE SET product_count = l.product_count + EXCLUDED.product_count
+"""
 FRESH_COUNTS = """
 SELECT (SELECT count(*) FROM catalog_product), (SELECT count(*) FROM catalog_variant)
 """
@@ -840,6 +877,11 @@ FRESH_REPEATS = (
 )
 # With --skip-invalid, the lines found invalid at the end are taken out again.
 FRESH_UNDO = (
+    """
+    DELETE FROM catalog_productsummary s USING import_line_product m
+    WHERE s.product_id = m.id
+      AND m.line IN (SELECT line FROM import_invalid)
+    """,
     """
     DELETE FROM catalog_variant v USING import_line_product m
     WHERE v.product_id = m.id
@@ -875,10 +917,17 @@ class _Chunk:
     first_line: int
     last_line: int
     end: int
+    # (line, text) of the active products: what the lexicon counts.
+    words: list[tuple[int, str]]
 
     @classmethod
     def of(
-        cls, products: list[str], variants: list[str], lines: range, end: int
+        cls,
+        products: list[str],
+        variants: list[str],
+        lines: range,
+        end: int,
+        words: list[tuple[int, str]],
     ) -> _Chunk:
         # Encoded here, in the reader thread, so that the loading thread
         # hands PostgreSQL one buffer per table and hardly needs the GIL.
@@ -889,6 +938,7 @@ class _Chunk:
             lines.start,
             lines.stop - 1,
             end,
+            words,
         )
 
 
@@ -928,6 +978,7 @@ def _chunks(
     limit = max(1, chunk_lines // 10)
     products: list[str] = []
     variants: list[str] = []
+    words: list[tuple[int, str]] = []
     first = line = 0
     for line, doc in parsed:
         if line % 256 == 0:
@@ -947,12 +998,17 @@ def _chunks(
             first = line
         products.append(product_row)
         variants.extend(variant_rows)
+        if product["is_active"]:
+            # As the lexicon triggers read it: name || ' ' || joined tags.
+            words.append((line, product["name"] + " " + " ".join(product["tags"])))
         if len(products) >= limit:
-            yield _Chunk.of(products, variants, range(first, line + 1), raw.tell())
-            products, variants = [], []
+            yield _Chunk.of(
+                products, variants, range(first, line + 1), raw.tell(), words
+            )
+            products, variants, words = [], [], []
             limit = chunk_lines
     if products:
-        yield _Chunk.of(products, variants, range(first, line + 1), raw.tell())
+        yield _Chunk.of(products, variants, range(first, line + 1), raw.tell(), words)
 
 
 def _produce(
@@ -1076,6 +1132,7 @@ def import_products(
         finally:
             stop.set()
             reader.join()
+            load.close()
         result.loaded = True
         # ON COMMIT DROP covers the usual case; an outer transaction (tests,
         # callers importing twice) needs them gone now.
@@ -1098,9 +1155,10 @@ def _bulk_load(cursor: Any, fresh: bool) -> Iterator[None]:
     tables = ["catalog_product", "catalog_variant", "catalog_productsummary"]
     # Fresh loads need no unique index: nothing stored can conflict, and
     # repeats in the file are found before the unique indexes come back.
+    # A fresh load writes each chunk's summaries itself (FRESH_SUMMARIES).
     with (
         bulk.indexes_dropped(cursor, tables, keep_unique=not fresh),
-        bulk.summaries_deferred(cursor),
+        bulk.summaries_deferred(cursor, recompute=not fresh),
     ):
         yield
 
@@ -1129,6 +1187,49 @@ def _more_temp_buffers(cursor: Any) -> None:
         pass
 
 
+class _WordCounter:
+    """Counts lexicon words of texts on a connection and thread of its own."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.error: BaseException | None = None
+        self.texts: queue.Queue[list[str] | None] = queue.Queue(maxsize=2)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def add(self, texts: list[str]) -> None:
+        if texts:
+            self.texts.put(texts)
+
+    def total(self) -> Counter[str]:
+        """Every count so far, once all added texts are counted."""
+        self.texts.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.counts
+
+    def _run(self) -> None:
+        helper = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            while (texts := self.texts.get()) is not None:
+                if self.error is not None:
+                    continue  # keep taking texts, so that add() never blocks
+                try:
+                    with helper.cursor() as cursor:
+                        cursor.execute(FRESH_WORDS, [texts])
+                        self.counts.update(dict(cursor.fetchall()))
+                except BaseException as exc:  # raised by total()
+                    self.error = exc
+        finally:
+            helper.close()
+
+    def stop(self) -> None:
+        """End the thread and its connection, counts unused."""
+        self.texts.put(None)
+        self.thread.join()
+
+
 class _Load:
     """Stage, check and write chunk after chunk; one import's state."""
 
@@ -1146,12 +1247,17 @@ class _Load:
         self.checks: tuple[str, ...] = SQL_CHECKS
         self.fresh = False
         self.last_id = 0
+        self.words: _WordCounter | None = None
 
     def insert_only(self) -> None:
         """Load into an empty catalog with its unique indexes dropped."""
         self.fresh = True
         self.cursor.execute(FRESH_SQL)
         self.checks = FRESH_CHECKS
+        self.cursor.execute(
+            "ALTER TABLE catalog_product DISABLE TRIGGER search_lexicon_insert"
+        )
+        self.words = _WordCounter()
         self.cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('catalog_product', 'id')) - 1"
         )
@@ -1203,13 +1309,36 @@ class _Load:
                 offset=self.last_id - chunk.first_line + 1,
                 skip_invalid="true" if self.skip_invalid else "false",
             )
-            statements += [ids, FRESH_PRODUCTS, FRESH_VARIANTS]
+            statements += [ids, FRESH_PRODUCTS, FRESH_VARIANTS, FRESH_SUMMARIES]
             self.last_id += chunk.last_line - chunk.first_line + 1
-        self.cursor.execute(";\n".join(s.strip().rstrip(";") for s in statements))
+        cursor = self.cursor
+        cursor.execute(";\n".join(s.strip().rstrip(";") for s in statements))
+        if self.words is not None and chunk.words:
+            # Lines found invalid were not inserted. (Without --skip-invalid,
+            # once any line is invalid all is rolled back: counts are moot.)
+            cursor.execute(
+                "SELECT line FROM import_invalid WHERE line BETWEEN %s AND %s",
+                [chunk.first_line, chunk.last_line],
+            )
+            invalid = {line for (line,) in cursor.fetchall()}
+            self.words.add([text for line, text in chunk.words if line not in invalid])
+
+    def close(self) -> None:
+        if self.words is not None:
+            self.words.stop()
+            self.words = None
 
     def finish_fresh(self) -> None:
         """Report repeated slugs and SKUs (unloading them under --skip-invalid)."""
         cursor, result = self.cursor, self.result
+        if self.words is not None:
+            counts = self.words.total()
+            self.words = None
+            cursor.execute(FRESH_ADD_WORDS, [list(counts), list(counts.values())])
+            # Products taken out below are counted out by the triggers.
+            cursor.execute(
+                "ALTER TABLE catalog_product ENABLE TRIGGER search_lexicon_insert"
+            )
         cursor.execute("ANALYZE import_slug_line, import_sku_line")
         found = 0
         for sql in FRESH_REPEATS:
