@@ -349,6 +349,9 @@ def _refuse_taken_port(port: int) -> None:
     # granian binds with SO_REUSEPORT: a server left from an earlier run
     # would silently share the port and answer some requests itself.
     with socket.socket() as probe:
+        # Connections of a finished run linger in TIME_WAIT; only a listener
+        # should count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
