@@ -662,35 +662,34 @@ def product_rows(line: int, product: dict[str, Any]) -> tuple[str, list[str]]:
 # Checks that need the file so far or the database, run on each chunk in
 # the staging tables; each adds (line, reason) rows to import_invalid. The
 # seen tables keep the first line of every slug and SKU of the file.
+def _first_lines(key: str, staging: str, label: str) -> tuple[str, str]:
+    """Keep the first line of each ``key`` in ``import_seen_<key>``, and
+    report the chunk's lines whose ``key`` came earlier."""
+    return (
+        f"""
+        INSERT INTO import_seen_{key} ({key}, line)
+        SELECT DISTINCT ON ({key}) {key}, line FROM {staging} ORDER BY {key}, line
+        ON CONFLICT ({key}) DO NOTHING
+        """,
+        f"""
+        INSERT INTO import_invalid (line, reason)
+        SELECT s.line, format('{label} %L is also on line %s', s.{key}, seen.line)
+        FROM {staging} s JOIN import_seen_{key} seen USING ({key})
+        WHERE seen.line <> s.line
+        """,
+    )
+
+
+CATEGORY_CHECK = """
+INSERT INTO import_invalid (line, reason)
+SELECT s.line, format('unknown category %L', s.category)
+FROM import_product s
+WHERE NOT EXISTS (SELECT FROM catalog_category c WHERE c.slug = s.category)
+"""
 SQL_CHECKS = (
-    """
-    INSERT INTO import_invalid (line, reason)
-    SELECT s.line, format('unknown category %L', s.category)
-    FROM import_product s
-    WHERE NOT EXISTS (SELECT FROM catalog_category c WHERE c.slug = s.category)
-    """,
-    """
-    INSERT INTO import_seen_slug (slug, line)
-    SELECT DISTINCT ON (slug) slug, line FROM import_product ORDER BY slug, line
-    ON CONFLICT (slug) DO NOTHING
-    """,
-    """
-    INSERT INTO import_invalid (line, reason)
-    SELECT s.line, format('slug %L is also on line %s', s.slug, seen.line)
-    FROM import_product s JOIN import_seen_slug seen USING (slug)
-    WHERE seen.line <> s.line
-    """,
-    """
-    INSERT INTO import_seen_sku (sku, line)
-    SELECT DISTINCT ON (sku) sku, line FROM import_variant ORDER BY sku, line
-    ON CONFLICT (sku) DO NOTHING
-    """,
-    """
-    INSERT INTO import_invalid (line, reason)
-    SELECT v.line, format('SKU %L is also on line %s', v.sku, seen.line)
-    FROM import_variant v JOIN import_seen_sku seen USING (sku)
-    WHERE seen.line <> v.line
-    """,
+    CATEGORY_CHECK,
+    *_first_lines("slug", "import_product", "slug"),
+    *_first_lines("sku", "import_variant", "SKU"),
 )
 # Only for the first line of a SKU (a repeat is reported as one above), and
 # only when the catalog had variants before the import: SKUs that this
@@ -792,7 +791,7 @@ FRESH_TABLES = (
     "import_slug_line, import_sku_line, import_chunk_product, import_line_product"
 )
 FRESH_CHECKS = (
-    SQL_CHECKS[0],
+    CATEGORY_CHECK,
     "INSERT INTO import_slug_line (slug, line) SELECT slug, line FROM import_product",
     "INSERT INTO import_sku_line (sku, line) SELECT sku, line FROM import_variant",
 )
@@ -853,45 +852,35 @@ ON CONFLICT (word) DO UPDATE SET product_count = l.product_count + EXCLUDED.prod
 FRESH_COUNTS = """
 SELECT (SELECT count(*) FROM catalog_product), (SELECT count(*) FROM catalog_variant)
 """
-FRESH_REPEATS = (
-    """
+
+
+def _repeats(key: str, label: str) -> str:
+    """Report every line but the first of each ``key`` the file repeats."""
+    return f"""
     INSERT INTO import_invalid (line, reason)
-    SELECT l.line, format('slug %L is also on line %s', l.slug, r.first)
-    FROM import_slug_line l
+    SELECT l.line, format('{label} %L is also on line %s', l.{key}, r.first)
+    FROM import_{key}_line l
     JOIN (
-        SELECT slug, min(line) AS first FROM import_slug_line
-        GROUP BY slug HAVING count(*) > 1
-    ) r USING (slug)
+        SELECT {key}, min(line) AS first FROM import_{key}_line
+        GROUP BY {key} HAVING count(*) > 1
+    ) r USING ({key})
     WHERE l.line <> r.first
-    """,
     """
-    INSERT INTO import_invalid (line, reason)
-    SELECT l.line, format('SKU %L is also on line %s', l.sku, r.first)
-    FROM import_sku_line l
-    JOIN (
-        SELECT sku, min(line) AS first FROM import_sku_line
-        GROUP BY sku HAVING count(*) > 1
-    ) r USING (sku)
-    WHERE l.line <> r.first
-    """,
-)
-# With --skip-invalid, the lines found invalid at the end are taken out again.
-FRESH_UNDO = (
+
+
+FRESH_REPEATS = (_repeats("slug", "slug"), _repeats("sku", "SKU"))
+# With --skip-invalid, the lines found invalid at the end are taken out again
+# (summaries and variants before their products).
+FRESH_UNDO = tuple(
+    f"""
+    DELETE FROM {table} t USING import_line_product m
+    WHERE t.{column} = m.id AND m.line IN (SELECT line FROM import_invalid)
     """
-    DELETE FROM catalog_productsummary s USING import_line_product m
-    WHERE s.product_id = m.id
-      AND m.line IN (SELECT line FROM import_invalid)
-    """,
-    """
-    DELETE FROM catalog_variant v USING import_line_product m
-    WHERE v.product_id = m.id
-      AND m.line IN (SELECT line FROM import_invalid)
-    """,
-    """
-    DELETE FROM catalog_product p USING import_line_product m
-    WHERE p.id = m.id
-      AND m.line IN (SELECT line FROM import_invalid)
-    """,
+    for table, column in (
+        ("catalog_productsummary", "product_id"),
+        ("catalog_variant", "product_id"),
+        ("catalog_product", "id"),
+    )
 )
 
 
@@ -1095,8 +1084,7 @@ def import_products(
             "SELECT count(*), EXISTS (SELECT FROM catalog_variant) FROM catalog_product"
         )
         existing, had_variants = cursor.fetchone()
-        load = _Load(cursor, result, skip_invalid, gate)
-        load.checks = SQL_CHECKS + OWNER_CHECK if had_variants else SQL_CHECKS
+        load = _Load(cursor, result, skip_invalid, gate, had_variants=had_variants)
         reader.start()
         try:
             with ExitStack() as stack:
@@ -1239,12 +1227,16 @@ class _Load:
         result: ImportResult,
         skip_invalid: bool,
         gate: threading.Event,
+        *,
+        had_variants: bool,
     ) -> None:
         self.cursor = cursor
         self.result = result
         self.skip_invalid = skip_invalid
         self.gate = gate
-        self.checks: tuple[str, ...] = SQL_CHECKS
+        self.checks: tuple[str, ...] = (
+            SQL_CHECKS + OWNER_CHECK if had_variants else SQL_CHECKS
+        )
         self.fresh = False
         self.last_id = 0
         self.words: _WordCounter | None = None
