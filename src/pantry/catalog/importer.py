@@ -26,7 +26,6 @@ import json
 import math
 import queue
 import re
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -1070,11 +1069,7 @@ def import_products(
         ),
         daemon=True,
     )
-    with (
-        _quick_gil_handover(),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
+    with transaction.atomic(), connection.cursor() as cursor:
         _more_temp_buffers(cursor)
         cursor.execute(STAGING_SQL)
         # Django's foreign keys are deferred; immediate checks keep no queue
@@ -1149,19 +1144,6 @@ def _bulk_load(cursor: Any, fresh: bool) -> Iterator[None]:
         bulk.summaries_deferred(cursor, recompute=not fresh),
     ):
         yield
-
-
-@contextmanager
-def _quick_gil_handover() -> Iterator[None]:
-    # Each statement's result waits for the GIL held by the parsing thread;
-    # the default 5 ms switch interval, paid a dozen times per chunk, leaves
-    # PostgreSQL idle for seconds over a large file.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(interval)
 
 
 def _more_temp_buffers(cursor: Any) -> None:
