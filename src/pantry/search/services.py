@@ -30,47 +30,42 @@ _RECOMPUTE = (
 BATCH_SIZE = 20_000
 
 
+_STEMMER_SQL = """
+SELECT d.dictname FROM pg_ts_config_map AS m
+JOIN pg_ts_config AS c ON c.oid = m.mapcfg
+JOIN pg_ts_dict AS d ON d.oid = m.mapdict
+JOIN ts_token_type('default') AS t ON t.tokid = m.maptokentype
+WHERE c.cfgname = %s AND t.alias = 'asciiword'
+ORDER BY m.mapseqno DESC LIMIT 1
+"""
+
+
+def _stemmer(config: str) -> str | None:
+    """The last dictionary ``config`` maps plain words to, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STEMMER_SQL, [config])
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
+
+
 def current_stemmer() -> str:
     """The dictionary the ``pantry`` configuration stems plain words with."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT d.dictname FROM pg_ts_config_map AS m
-            JOIN pg_ts_config AS c ON c.oid = m.mapcfg
-            JOIN pg_ts_dict AS d ON d.oid = m.mapdict
-            JOIN ts_token_type('default') AS t ON t.tokid = m.maptokentype
-            WHERE c.cfgname = 'pantry' AND t.alias = 'asciiword'
-            ORDER BY m.mapseqno DESC LIMIT 1
-            """
-        )
-        row = cursor.fetchone()
-    return str(row[0]) if row else ""
+    return _stemmer("pantry") or ""
 
 
 def stemmer_of(config: str) -> str:
     """The dictionary configuration ``config`` stems plain words with.
 
-    Raises UnknownSearchConfig when PostgreSQL has no such configuration.
+    Raises UnknownSearchConfig when PostgreSQL has no such configuration
+    (``pantry`` itself is not one to copy from).
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT d.dictname FROM pg_ts_config_map AS m
-            JOIN pg_ts_config AS c ON c.oid = m.mapcfg
-            JOIN pg_ts_dict AS d ON d.oid = m.mapdict
-            JOIN ts_token_type('default') AS t ON t.tokid = m.maptokentype
-            WHERE c.cfgname = %s AND t.alias = 'asciiword' AND c.cfgname <> 'pantry'
-            ORDER BY m.mapseqno DESC LIMIT 1
-            """,
-            [config],
-        )
-        row = cursor.fetchone()
-    if not row:
+    stemmer = _stemmer(config) if config != "pantry" else None
+    if stemmer is None:
         raise UnknownSearchConfig(
             f"PostgreSQL has no text search configuration {config!r} "
             "(see \\dF in psql)."
         )
-    return str(row[0])
+    return stemmer
 
 
 def apply_search_config(
