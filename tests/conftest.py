@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("PANTRY_ENV", "test")
+# The suite is written against the test settings: a shell that exports
+# another PANTRY_ENV (production, say) must not change what it runs under.
+os.environ["PANTRY_ENV"] = "test"
 
 
 def pytest_configure(config: pytest.Config) -> None:
