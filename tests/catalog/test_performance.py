@@ -148,9 +148,10 @@ def filtered(**kwargs: Any) -> Any:
         ({"tags": ["t1"]}, "catalog_product_tags_gin"),
         ({"tags": ["t1", "all"]}, "catalog_product_tags_gin"),
         ({"any_tags": ["t1", "t2"]}, "catalog_product_tags_gin"),
-        ({"specs": [(["size", "cm"], "1")]}, "catalog_product_specs_gin"),
-        ({"specs": [(["a'b", 'c"d[0]'], "x")]}, "catalog_product_specs_gin"),
-        ({"attributes": [("brand", "b1")]}, "catalog_product_attrs_gin"),
+        ({"specs": [(["size", "cm"], "1")]}, "catalog_product_props_gin"),
+        ({"specs": [(["a'b", 'c"d[0]'], "x")]}, "catalog_product_props_gin"),
+        ({"attributes": [("brand", "b1")]}, "catalog_product_props_gin"),
+        ({"attributes": [("it's", 'a "b"')]}, "catalog_product_props_gin"),
         ({"q": "product"}, "catalog_product_search_gin"),
         (
             {"min_price": Decimal(5), "max_price": Decimal(10)},
@@ -160,6 +161,20 @@ def filtered(**kwargs: Any) -> Any:
 )
 def test_each_filter_uses_its_index(many, filters, index):
     assert_uses_index(filtered(**filters), index)
+
+
+def test_specs_and_attributes_together_are_one_index_scan(many):
+    plan = assert_uses_index(
+        filtered(
+            specs=[(["size", "cm"], "b")],
+            attributes=[("brand", "b1"), ("colour", "red")],
+        ),
+        "catalog_product_props_gin",
+    )
+
+    # Both conditions in one scan of the index, not one scan each ANDed.
+    assert plan.count("Bitmap Index Scan") == 1, plan
+    assert "BitmapAnd" not in plan, plan
 
 
 def test_price_sort_walks_the_summary_index(many):

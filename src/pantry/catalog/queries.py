@@ -1,9 +1,10 @@
 """Catalog reads: the product list with its filters, facets, detail, tree.
 
 Every filter is a parameterised expression over an indexed column: tags
-(GIN ``@>``/``&&``), specs (GIN jsonb_path_ops ``@>`` of a nested object
-built from the dotted path), attributes (GIN hstore ``@>``), category (GiST
-ltree ``<@``), text (GIN tsvector ``@@``). User text is only ever a value.
+(GIN ``@>``/``&&``), specs (jsonb_path_ops ``@>`` of a nested object
+built from the dotted path) and attributes (the same, of their jsonb form)
+in one GIN index, category (GiST ltree ``<@``), text (GIN tsvector ``@@``).
+User text is only ever a value.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def filtered_products(
             if wanted.get(key, value) != value:
                 return qs.none()
             wanted[key] = value
-        qs = qs.filter(attributes__contains=wanted)
+        qs = qs.filter(attributes__json__contains=wanted)
     if filters.q and clean_query(filters.q):
         qs = qs.filter(search_vector=web_query(filters.q))
     if filters.in_stock is True:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.postgres.fields import HStoreField
 from django.db import models
-from django.db.models import Lookup
+from django.db.models import Lookup, Transform
 
 
 class LtreeField(models.TextField):
@@ -44,3 +45,14 @@ class AncestorOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} @> {rhs}::ltree", [*lhs_params, *rhs_params]
+
+
+@HStoreField.register_lookup
+class HStoreAsJSON(Transform):
+    """``hstore_to_jsonb(field)``: an hstore as a jsonb object, so that
+    ``attributes__json__contains={"k": "v"}`` can use a jsonb_path_ops GIN
+    index, which finds one key's value directly."""
+
+    lookup_name = "json"
+    function = "hstore_to_jsonb"
+    output_field = models.JSONField()
