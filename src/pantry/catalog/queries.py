@@ -307,7 +307,9 @@ def with_json_fields(qs: QuerySet[Product], *, now: datetime) -> QuerySet[Produc
             )
         )
     )
-    return qs.annotate(
+    # The search vector is for filtering only: rows carried through a sort
+    # are narrower without it.
+    return qs.defer("search_vector").annotate(
         variant_rows=variants,
         percent_now=active_percent(OuterRef("pk"), now),
         category_slug=F("category__slug"),
