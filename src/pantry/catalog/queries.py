@@ -25,7 +25,6 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     F,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -178,9 +177,12 @@ def _price_filter(qs: QuerySet[Product], filters: ProductFilters) -> QuerySet[Pr
     candidate_low = low - CENT if low is not None else Decimal(0)
     candidate_high: Decimal | None = None
     if high is not None:
-        deepest = Promotion.objects.filter(during__contains=filters.now).aggregate(
-            deepest=Max("percent_off")
-        )["deepest"] or Decimal(0)
+        deepest = (
+            Promotion.objects.filter(during__contains=filters.now)
+            .order_by("-percent_off")
+            .values_list("percent_off", flat=True)
+            .first()
+        ) or Decimal(0)
         if deepest < 100:
             candidate_high = (high + CENT) * 100 / (100 - deepest)
     qs = qs.filter(summary__price_max__gte=candidate_low)
