@@ -36,7 +36,14 @@ from django.db.models.functions import Cast, JSONObject, Lower
 from django.utils import timezone
 
 from pantry.catalog.errors import ProductNotFound, UnknownCategory
-from pantry.catalog.models import Category, Product, Promotion, Variant, discounted
+from pantry.catalog.models import (
+    Category,
+    Product,
+    ProductSummary,
+    Promotion,
+    Variant,
+    discounted,
+)
 from pantry.core.pagination import Page, keyset_page
 from pantry.core.textsearch import clean_query, web_query
 
@@ -309,6 +316,7 @@ def with_json_fields(qs: QuerySet[Product], *, now: datetime) -> QuerySet[Produc
             )
         )
     )
+    summary = ProductSummary.objects.filter(product_id=OuterRef("pk"))
     # The search vector is for filtering only: rows carried through a sort
     # are narrower without it.
     return qs.defer("search_vector").annotate(
@@ -317,8 +325,11 @@ def with_json_fields(qs: QuerySet[Product], *, now: datetime) -> QuerySet[Produc
         category_slug=F("category__slug"),
         category_name=F("category__name"),
         category_path=Cast("category__path", TextField()),
-        price_min=F("summary__price_min"),
-        price_max=F("summary__price_max"),
+        # Subqueries, not a join: they run for the page's rows only, after
+        # the sort and limit, so a filter matching thousands of rows is not
+        # joined to their summaries first.
+        price_min=Subquery(summary.values("price_min")),
+        price_max=Subquery(summary.values("price_max")),
     )
 
 
