@@ -177,6 +177,17 @@ def test_specs_and_attributes_together_are_one_index_scan(many):
     assert "BitmapAnd" not in plan, plan
 
 
+def test_price_filter_finds_the_deepest_discount_by_its_index(many):
+    with CaptureQueriesContext(connection) as queries_run:
+        queries.product_list(
+            ProductFilters(min_price=Decimal(5), max_price=Decimal(10)), limit=20
+        )
+    deepest = queries_run.captured_queries[0]["sql"]
+    assert 'FROM "catalog_promotion"' in deepest, deepest
+
+    assert_uses_index(deepest, "catalog_promotion_deepest")
+
+
 def test_price_sort_walks_the_summary_index(many):
     qs, order = queries._ordered(
         queries.filtered_products(ProductFilters()), "price", None
