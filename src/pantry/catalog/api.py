@@ -352,19 +352,13 @@ def _tag_filter(values: list[str], name: str) -> list[str]:
 
 
 def _price_param(params: Any, name: str) -> Decimal | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
     try:
-        value = Decimal(raw)
-    except ArithmeticError:
-        value = Decimal("NaN")
-    if not value.is_finite() or value < 0 or value > Decimal("1e12"):
+        return queries.price_filter_value(params.get(name) or "")
+    except ValueError:
         raise BadRequest(
             f"{name} must be a non-negative decimal number.",
             fields={name: "not a price"},
-        )
-    return value
+        ) from None
 
 
 def _bool_param(params: Any, name: str) -> bool | None:

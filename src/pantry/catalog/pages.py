@@ -30,6 +30,7 @@ from pantry.catalog.queries import (
     ProductFilters,
     facets,
     filtered_products,
+    price_filter_value,
     product_list,
 )
 from pantry.journal.queries import post_list, posts_about_product
@@ -288,18 +289,12 @@ class ListPage:
 
 
 def _price(params: Any, name: str, errors: list[str]) -> Decimal | None:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None
     try:
-        value = Decimal(raw)
-    except ArithmeticError:
-        value = Decimal("NaN")
-    if not value.is_finite() or value < 0 or value > Decimal("1e12"):
+        return price_filter_value(params.get(name, "").strip())
+    except ValueError:
         label = "Lowest" if name == "min_price" else "Highest"
         errors.append(f"{label} price must be a number of 0 or more; it was ignored.")
         return None
-    return value
 
 
 def _text(value: str) -> str:

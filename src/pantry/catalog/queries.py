@@ -71,6 +71,23 @@ class ProductFilters:
     now: datetime = field(default_factory=timezone.now)
 
 
+MAX_PRICE_FILTER = Decimal("1e12")
+
+
+def price_filter_value(raw: str) -> Decimal | None:
+    """A ``min_price``/``max_price`` value: None when empty; ValueError
+    unless a finite decimal from 0 to ``MAX_PRICE_FILTER``."""
+    if raw == "":
+        return None
+    try:
+        value = Decimal(raw)
+    except ArithmeticError:
+        raise ValueError(raw) from None
+    if not value.is_finite() or value < 0 or value > MAX_PRICE_FILTER:
+        raise ValueError(raw)
+    return value
+
+
 def spec_values(raw: str) -> list[Any]:
     """The JSON values a spec filter's text may mean: the string, and the
     number or boolean it spells (``15.6`` matches ``"15.6"`` and ``15.6``)."""
