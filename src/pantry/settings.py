@@ -108,10 +108,14 @@ INSTALLED_APPS = [
     "ninja",
     "django_htmx",
     "pantry.core",
+    "pantry.events",
     "pantry.catalog",
+    "pantry.customers",
     "pantry.journal",
     "pantry.search",
     "pantry.orders",
+    "pantry.storefront",
+    "pantry.platform",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +142,17 @@ if not PRODUCTION and find_spec("zeal"):
 if not PRODUCTION and find_spec("django_migration_linter"):
     INSTALLED_APPS.append("django_migration_linter")
     MIGRATION_LINTER_OPTIONS = {
-        "include_apps": ["core", "catalog", "journal", "search", "orders"],
+        "include_apps": [
+            "core",
+            "events",
+            "catalog",
+            "customers",
+            "journal",
+            "search",
+            "orders",
+            "storefront",
+            "platform",
+        ],
         # Reviewed: see each migration's docstring.
         "ignore_name": ["0010_productsummary_category_not_null"],
     }

@@ -1,0 +1,1 @@
+"""Customer accounts, addresses and carts (uses events)."""

@@ -1,0 +1,1 @@
+"""Outbox, webhooks, change feed and audit log (uses core only)."""

@@ -1,0 +1,1 @@
+"""Tooling: the CLI, the embedded server and operations commands."""

@@ -1,0 +1,1 @@
+"""Pages composed from several apps (reads the apps below it)."""
