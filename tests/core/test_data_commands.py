@@ -13,7 +13,7 @@ def test_seeders_are_the_modules_each_app_declares():
     }
 
     assert declared == {
-        "catalog": "pantry.catalog.seed",
+        "catalog": "pantry.catalog.sample_data.seed",
         "journal": "pantry.journal.seed",
         "orders": "pantry.orders.seed",
     }
@@ -27,7 +27,7 @@ def test_demo_loaders_are_declared_in_dependency_order():
     ]
 
     assert declared == [
-        ("catalog", "pantry.catalog.demo"),
+        ("catalog", "pantry.catalog.sample_data.demo"),
         ("journal", "pantry.journal.demo"),
         ("orders", "pantry.orders.demo"),
     ]

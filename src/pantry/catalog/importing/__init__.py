@@ -1,0 +1,1 @@
+"""Import products from JSON Lines or CSV (see pipeline)."""
