@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from pantry.catalog.importing.pipeline import (
+from pantry.catalog.importing import (
     ImportFileError,
     ImportResult,
     import_products,

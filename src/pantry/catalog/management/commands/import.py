@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pantry.catalog.importing.pipeline import (
+from pantry.catalog.importing import (
     CSV_HELP,
     FORMATS,
     ImportFileError,
