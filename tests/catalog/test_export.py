@@ -149,7 +149,7 @@ def test_a_reader_that_stops_early_ends_the_export_quietly():
         ProductFactory(slug=f"p{number:04}", category=kitchen)
     env = {**os.environ, "DATABASE_URL": _test_database_url()}
     process = subprocess.Popen(
-        [sys.executable, "-m", "pantry.cli", "export", "products"],
+        [sys.executable, "-m", "pantry.platform.cli", "export", "products"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,

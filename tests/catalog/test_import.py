@@ -439,7 +439,7 @@ def _test_database_url() -> str:
 def _pantry(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": _test_database_url()}
     return subprocess.run(
-        [sys.executable, "-m", "pantry.cli", *args],
+        [sys.executable, "-m", "pantry.platform.cli", *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
