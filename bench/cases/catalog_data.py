@@ -206,11 +206,11 @@ def bare_copy(url: str, work: Path) -> tuple[float, float]:
     variants = work / "variants.tsv"
     psql(
         url,
-        f"\\copy (SELECT {PRODUCT_COLUMNS} FROM catalog_product) TO '{products}'",
+        f"\\copy (SELECT {PRODUCT_COLUMNS} FROM catalog_product) TO '{products}'",  # noqa: S608  psql meta-command on benchmark-owned paths and constants
     )
     psql(
         url,
-        f"\\copy (SELECT {VARIANT_COLUMNS} FROM catalog_variant) TO '{variants}'",
+        f"\\copy (SELECT {VARIANT_COLUMNS} FROM catalog_variant) TO '{variants}'",  # noqa: S608  psql meta-command on benchmark-owned paths and constants
     )
     psql(
         url,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pantry.core.textsearch import clean_query, parse_query, prefix_query
+from pantry.core.textsearch import clean_query, parse_query
 
 
 @pytest.mark.parametrize(
@@ -35,16 +35,3 @@ def test_parsed_query_builds_fallback_and_phrase_texts():
 def test_clean_query_drops_control_characters_and_caps_length():
     assert clean_query(" a\x00b\n c ") == "a b c"
     assert len(clean_query("x" * 10_000)) == 256
-
-
-@pytest.mark.parametrize(
-    ("text", "weights", "expected"),
-    [
-        ("lapt", "A", "lapt:*A"),
-        ("Aurora  lap", "", "aurora & lap:*".replace("aurora", "Aurora")),
-        ("it's a:*|!", "", "it & s & a:*"),
-        ("!!", "", ""),
-    ],
-)
-def test_prefix_query_is_always_valid_tsquery_text(text, weights, expected):
-    assert prefix_query(text, weights=weights) == expected

@@ -13,13 +13,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from psycopg import sql
+
 # Secondary indexes and the constraints that own an index (unique,
 # exclusion), without the primary key; then foreign keys declared on the
 # table. Definitions come back in a form that recreates them.
 _INDEX_SQL = """
-SELECT i.indexrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid),
+SELECT ir.relname, c.conname, pg_get_constraintdef(c.oid),
        pg_get_indexdef(i.indexrelid), i.indisunique
 FROM pg_index i
+JOIN pg_class ir ON ir.oid = i.indexrelid
 LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
 WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
 ORDER BY i.indexrelid
@@ -39,27 +42,33 @@ def indexes_dropped(
     ``keep_unique`` keeps unique indexes (``ON CONFLICT`` needs them). Holds
     an exclusive lock on the tables until the transaction ends.
     """
-    rebuild: list[str] = []
-    foreign_keys: list[str] = []
+    rebuild: list[sql.Composable] = []
+    foreign_keys: list[sql.Composable] = []
+    drop = sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}")
+    # Definitions are PostgreSQL's own text (pg_get_*def), not user input.
+    add = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}")
     for table in tables:
+        name_sql = sql.Identifier(table)
         cursor.execute(_FOREIGN_KEY_SQL, [table])
         for name, definition in cursor.fetchall():
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            cursor.execute(drop.format(name_sql, sql.Identifier(name)))
             foreign_keys.append(
-                f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+                add.format(name_sql, sql.Identifier(name), sql.SQL(definition))
             )
         cursor.execute(_INDEX_SQL, [table])
         for index, constraint, constraint_def, index_def, unique in cursor.fetchall():
             if unique and keep_unique:
                 continue
             if constraint:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+                cursor.execute(drop.format(name_sql, sql.Identifier(constraint)))
                 rebuild.append(
-                    f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}'
+                    add.format(
+                        name_sql, sql.Identifier(constraint), sql.SQL(constraint_def)
+                    )
                 )
             else:
-                cursor.execute(f"DROP INDEX {index}")
-                rebuild.append(index_def)
+                cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index)))
+                rebuild.append(sql.SQL(index_def))
     yield
     for statement in rebuild + foreign_keys:
         cursor.execute(statement)
@@ -97,7 +106,9 @@ def summaries_deferred(cursor: Any, *, recompute: bool = True) -> Iterator[None]
 def reset_sequence(cursor: Any, table: str, column: str = "id") -> None:
     """Point the identity sequence of ``table.column`` past its largest value."""
     cursor.execute(
-        f"SELECT setval(pg_get_serial_sequence(%s, %s), "
-        f"coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)",
+        sql.SQL(
+            "SELECT setval(pg_get_serial_sequence(%s, %s), "
+            "coalesce((SELECT max({}) FROM {}), 0) + 1, false)"
+        ).format(sql.Identifier(column), sql.Identifier(table)),
         [table, column],
     )

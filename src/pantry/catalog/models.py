@@ -26,7 +26,6 @@ from django.db.models.lookups import Exact
 from pantry.core.fields import HStoreAsJSON, LtreeField
 from pantry.core.textsearch import weighted_vector
 
-SEARCH_CONFIG = "pantry"
 TAG_MAX_LENGTH = 50
 CENT = Decimal("0.01")
 

@@ -35,18 +35,6 @@ class DescendantOf(Lookup):
         return f"{lhs} <@ {rhs}::ltree", [*lhs_params, *rhs_params]
 
 
-@LtreeField.register_lookup
-class AncestorOf(Lookup):
-    """``path @> other``: the path itself or any path above it."""
-
-    lookup_name = "ancestor_of"
-
-    def as_sql(self, compiler: Any, connection: Any) -> Any:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} @> {rhs}::ltree", [*lhs_params, *rhs_params]
-
-
 @HStoreField.register_lookup
 class HStoreAsJSON(Transform):
     """``hstore_to_jsonb(field)``: an hstore as a jsonb object, so that

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -97,10 +96,3 @@ class ApiErrorShapeMiddleware:
             if header in response:
                 shaped[header] = response[header]
         return shaped
-
-
-def json_error(status: int, detail: str, **extra: Any) -> HttpResponse:
-    body = {"error": code_for_status(status), "detail": detail, **extra}
-    return HttpResponse(
-        json.dumps(body), status=status, content_type="application/json"
-    )

@@ -106,21 +106,6 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(cleaned, tuple(positive), tuple(excluded), " ".join(kept))
 
 
-def prefix_query(text: str, *, weights: str = "") -> str:
-    """``to_tsquery`` text matching documents with every word, the last as a prefix.
-
-    ``"aurora lapt"`` gives ``aurora:A & lapt:*A`` with ``weights="A"``. Only
-    word characters pass, so the result is always valid tsquery syntax; ""
-    when there is no word.
-    """
-    words = WORD_PATTERN.findall(clean_query(text))[:MAX_TERMS]
-    if not words:
-        return ""
-    parts = [f"{word}:{weights}" if weights else word for word in words[:-1]]
-    parts.append(f"{words[-1]}:*{weights}")
-    return " & ".join(parts)
-
-
 def strip_accents(text: str) -> str:
     """``text`` without combining accents ("Müller" -> "Muller"), like ``unaccent``
     for Latin letters, for text that goes to a configuration without it."""

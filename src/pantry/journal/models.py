@@ -21,7 +21,6 @@ from django.db.models.functions import Now
 
 from pantry.core.textsearch import weighted_vector
 
-SEARCH_CONFIG = "pantry"
 TITLE_MAX_LENGTH = 200
 SLUG_MAX_LENGTH = 200
 TAG_MAX_LENGTH = 50

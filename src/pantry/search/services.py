@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
+from pantry.core.textsearch import SEARCH_CONFIG
 from pantry.search.errors import UnknownSearchConfig
 
 # Token types whose dictionaries a stemmer swap replaces (those of `english`).
@@ -59,7 +60,7 @@ def stemmer_of(config: str) -> str:
     Raises UnknownSearchConfig when PostgreSQL has no such configuration
     (``pantry`` itself is not one to copy from).
     """
-    stemmer = _stemmer(config) if config != "pantry" else None
+    stemmer = _stemmer(config) if config != SEARCH_CONFIG else None
     if stemmer is None:
         raise UnknownSearchConfig(
             f"PostgreSQL has no text search configuration {config!r} "
@@ -130,7 +131,7 @@ def recompute_vectors(
                 UPDATE {table} AS t SET {column} = t.{column}
                 FROM batch WHERE t.id = batch.id
                 RETURNING t.id
-                """,
+                """,  # noqa: S608  table and column names from the module's own constants
                 [last_id, batch_size],
             )
             ids = [row[0] for row in cursor.fetchall()]

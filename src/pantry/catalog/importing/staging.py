@@ -113,13 +113,13 @@ def _first_lines(key: str, staging: str, label: str) -> tuple[str, str]:
         INSERT INTO import_seen_{key} ({key}, line)
         SELECT DISTINCT ON ({key}) {key}, line FROM {staging} ORDER BY {key}, line
         ON CONFLICT ({key}) DO NOTHING
-        """,
+        """,  # noqa: S608  key, table and label are constants of this module
         f"""
         INSERT INTO import_invalid (line, reason)
         SELECT s.line, format('{label} %L is also on line %s', s.{key}, seen.line)
         FROM {staging} s JOIN import_seen_{key} seen USING ({key})
         WHERE seen.line <> s.line
-        """,
+        """,  # noqa: S608  key, table and label are constants of this module
     )
 
 
@@ -294,7 +294,7 @@ def _repeats(key: str, label: str) -> str:
         GROUP BY {key} HAVING count(*) > 1
     ) r USING ({key})
     WHERE l.line <> r.first
-    """
+    """  # noqa: S608  key and label are constants of this module
 
 
 FRESH_REPEATS = (_repeats("slug", "slug"), _repeats("sku", "SKU"))
@@ -304,7 +304,7 @@ FRESH_UNDO = tuple(
     f"""
     DELETE FROM {table} t USING import_line_product m
     WHERE t.{column} = m.id AND m.line IN (SELECT line FROM import_invalid)
-    """
+    """  # noqa: S608  tables and columns are constants of this module
     for table, column in (
         ("catalog_productsummary", "product_id"),
         ("catalog_variant", "product_id"),
