@@ -84,13 +84,33 @@ def test_a_form_posted_without_csrf_token_gets_the_styled_403(db):
 def test_server_error_is_a_styled_500_page(client, db, settings):
     from django.urls import path
 
+    from pantry.urls import urlpatterns
+
     def boom(request):
         raise RuntimeError("boom")
 
-    settings.ROOT_URLCONF = type("Urls", (), {"urlpatterns": [path("boom/", boom)]})
+    # The site's own routes too: the page links to them by name.
+    routes = [path("boom/", boom), *urlpatterns]
+    settings.ROOT_URLCONF = type("Urls", (), {"urlpatterns": routes})
     client.raise_request_exception = False
 
     response = client.get("/boom/")
 
     assert response.status_code == 500
     assert '<h1 id="error-title">Something went wrong</h1>' in response.content.decode()
+
+
+def test_templates_link_by_url_name_not_by_path():
+    import re
+
+    from tests.helpers import ROOT
+
+    hard_coded = re.compile(r'\b(?:href|action|hx-get|hx-post)="/')
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "src" / "pantry").rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if hard_coded.search(line)
+    ]
+
+    assert found == []
