@@ -29,14 +29,13 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import AfterValidator, field_validator, model_validator
 
-from pantry.catalog import filters, queries, services
-from pantry.catalog.models import TAG_MAX_LENGTH
+from pantry.catalog import filters, queries, rules, services
 from pantry.core.auth import staff
 from pantry.core.errors import NotFound
 
 router = Router(tags=["catalog"])
 
-SLUG = r"^[-a-zA-Z0-9_]+$"
+SLUG = rules.SLUG_PATTERN
 
 
 def _clean_text(value: Any) -> Any:
@@ -65,7 +64,7 @@ Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Stock = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Sku = Annotated[
     str,
-    Field(min_length=1, max_length=64, pattern=r"^[^\s]+$"),
+    Field(min_length=1, max_length=rules.SKU_MAX, pattern=r"^[^\s]+$"),
     AfterValidator(_clean_text),
 ]
 
@@ -91,8 +90,8 @@ class VariantIn(Schema):
 
 
 class ProductIn(Schema):
-    name: Text = Field(min_length=1, max_length=200)
-    slug: str | None = Field(None, max_length=200, pattern=SLUG)
+    name: Text = Field(min_length=1, max_length=rules.NAME_MAX)
+    slug: str | None = Field(None, max_length=rules.SLUG_MAX, pattern=SLUG)
     description: Text = Field("", max_length=20_000)
     category: Text = Field(max_length=100)
     tags: list[Text] = Field([], max_length=50)
@@ -108,8 +107,8 @@ class ProductIn(Schema):
 
 
 class ProductPatch(Schema):
-    name: Text | None = Field(None, min_length=1, max_length=200)
-    slug: str | None = Field(None, max_length=200, pattern=SLUG)
+    name: Text | None = Field(None, min_length=1, max_length=rules.NAME_MAX)
+    slug: str | None = Field(None, max_length=rules.SLUG_MAX, pattern=SLUG)
     description: Text | None = Field(None, max_length=20_000)
     category: Text | None = Field(None, max_length=100)
     tags: list[Text] | None = Field(None, max_length=50)
@@ -145,8 +144,8 @@ class VariantPatch(Schema):
 
 
 class CategoryIn(Schema):
-    slug: str = Field(min_length=1, max_length=100, pattern=SLUG)
-    name: Text = Field(min_length=1, max_length=200)
+    slug: str = Field(min_length=1, max_length=rules.CATEGORY_SLUG_MAX, pattern=SLUG)
+    name: Text = Field(min_length=1, max_length=rules.NAME_MAX)
     parent: Text | None = Field(None, max_length=100)
 
 
@@ -250,13 +249,13 @@ class PromotionOut(Schema):
 
 
 def _normalised_tags(tags: list[str]) -> list[str]:
-    cleaned = [tag.strip().lower() for tag in tags]
+    cleaned = rules.normal_tags(tags)
     for tag in cleaned:
         if not tag:
             raise ValueError("tags may not be blank")
-        if len(tag) > TAG_MAX_LENGTH:
-            raise ValueError(f"tags are at most {TAG_MAX_LENGTH} characters")
-    return list(dict.fromkeys(cleaned))
+        if len(tag) > rules.TAG_MAX:
+            raise ValueError(f"tags are at most {rules.TAG_MAX} characters")
+    return cleaned
 
 
 # -- endpoints -----------------------------------------------------------

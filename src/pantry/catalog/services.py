@@ -18,9 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.utils.text import slugify
 from psycopg import errors as pg_errors
 
+from pantry.catalog import rules
 from pantry.catalog.errors import (
     InUse,
     ProductNotFound,
@@ -107,7 +107,7 @@ def _category(slug: str) -> Category:
 
 
 def _slug_for(name: str) -> str:
-    slug = slugify(name)[:200].strip("-")
+    slug = rules.derive_slug(name)
     if not slug:
         raise Invalid(
             "A slug cannot be derived from this name; give one.",

@@ -6,15 +6,17 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.text import slugify
-
 from pantry.catalog.importing.formats import json_text
 from pantry.catalog.importing.report import LineError
+from pantry.catalog.rules import (
+    NAME_MAX,
+    SKU_MAX,
+    SLUG_MAX,
+    TAG_MAX,
+    derive_slug,
+    normal_tag,
+)
 
-NAME_MAX = 200
-SLUG_MAX = 200
-SKU_MAX = 64
-TAG_MAX = 50
 PRICE_MAX = Decimal("9999999999.99")
 STOCK_MAX = 2**31 - 1
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+\Z")
@@ -99,7 +101,7 @@ def check_product(doc: Any, currency: str) -> dict[str, Any]:
     name = _string(doc.get("name"), "name", required=True, max_length=NAME_MAX)
     slug = doc.get("slug")
     if slug is None or slug == "":
-        slug = slugify(name)[:SLUG_MAX]
+        slug = derive_slug(name)
         if not slug:
             raise LineError("slug cannot be derived from the name; give one")
     else:
@@ -117,14 +119,15 @@ def check_product(doc: Any, currency: str) -> dict[str, Any]:
     for tag in tags_in:
         if not isinstance(tag, str):
             raise LineError("tags must be a list of strings")
-        tag = tag.strip().lower()
+        tag = normal_tag(tag)
         if not tag:
             raise LineError("tags must not be empty")
         if len(tag) > TAG_MAX:
             raise LineError(f"tag {tag[:20]!r}... is longer than {TAG_MAX} characters")
         if "\x00" in tag:
             raise LineError("tags contain a NUL character")
-        tags.append(tag)
+        if tag not in tags:
+            tags.append(tag)
     specs = json_text(_object(doc.get("specs"), "specs"))
     if "\\u0000" in specs:
         raise LineError("specs contain a NUL character")

@@ -16,9 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from django.utils.text import slugify
-
 from pantry.catalog.importing.report import ImportFileError, ImportResult, LineError
+from pantry.catalog.rules import derive_slug
 
 FORMATS = ("jsonl", "csv")
 
@@ -185,7 +184,7 @@ def csv_products(raw: IO[bytes], result: ImportResult) -> Iterator[tuple[int, An
             )
             continue
         values = dict(zip(columns, row, strict=True))
-        slug = values.get("slug", "").strip() or slugify(values.get("name", ""))
+        slug = values.get("slug", "").strip() or derive_slug(values.get("name", ""))
         if current is not None and slug == current.get("slug"):
             if current_error is None:
                 try:
