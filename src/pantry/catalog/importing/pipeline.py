@@ -1,21 +1,6 @@
 """Import products from JSON Lines or CSV: stage with COPY, check, upsert.
 
-The file is read once, line by line, in bounded memory. Each line is parsed
-and its shape checked in Python (JSON, types, lengths, signs); lines that
-pass go, a chunk at a time, with COPY into temporary staging tables. What
-needs the file so far or the database (unknown categories, slugs and SKUs
-repeated in the file, a SKU that belongs to another product) is checked in
-SQL on the staging tables. Then the chunk's products are upserted by slug and
-variants by SKU, touching only rows whose values differ, so importing the
-same file twice changes nothing, not even ``updated_at``. The whole file is
-one transaction: when a line is invalid (and invalid lines are not to be
-skipped) everything is rolled back.
-
-A file larger than the catalog is a bulk load: secondary indexes are dropped
-and built once at the end, and product summaries are recomputed once. Into
-an empty catalog nothing can conflict, so rows are inserted rather than
-upserted, the unique indexes are dropped too, and repeats within the file
-are found by one aggregate at the end (see FRESH_SQL).
+How and why: docs/catalog-import.md.
 """
 
 from __future__ import annotations

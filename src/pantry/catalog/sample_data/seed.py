@@ -1,17 +1,6 @@
 """Generate a deterministic synthetic catalog of N products with COPY.
 
-``pantry seed catalog --products N [--seed S] [--replace]`` builds a category
-tree (about 200 categories, depth 3 to 4) and N products with realistic names,
-descriptions of varied length, Zipf-distributed tags, nested specs, hstore
-attributes, about 2.5 variants each (some out of stock) and non-overlapping
-promotions on some of them. The same N and seed always give the same rows.
-
-Speed at a million products comes from three things: rows are generated in
-Python as COPY text and streamed in batches (PostgreSQL parses one batch while
-Python builds the next), secondary indexes and foreign keys are dropped for
-the load and rebuilt once at the end (one sorted build beats a million
-incremental GIN and btree inserts), and everything runs in one transaction so
-a failed seed leaves the catalog as it was.
+How and why: docs/catalog-seed.md.
 """
 
 from __future__ import annotations
