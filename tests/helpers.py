@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +19,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
+
+from pantry.platform.server import server_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,25 +147,7 @@ def production_server(
     port = free_port()
     full_env = {**os.environ, **env}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--blocking-threads",
-            str(threads),
-            "--no-ws",
-            "--log-level",
-            "warning",
-            "pantry.wsgi:application",
-        ],
+        server_command(port=port, workers=workers, threads=threads),
         env=full_env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
