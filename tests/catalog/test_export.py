@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from pantry.catalog.exporter import export_products
-from pantry.catalog.importer import import_products
+from pantry.catalog.importing import import_products
 from pantry.catalog.models import Product, Promotion, Variant
 from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.catalog.test_import import _test_database_url

@@ -15,7 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from pantry.catalog.importer import ImportFileError, ImportResult, import_products
+from pantry.catalog.importing import (
+    ImportFileError,
+    ImportResult,
+    import_products,
+)
 from pantry.catalog.models import Product, ProductSummary, Variant
 from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.helpers import ROOT
