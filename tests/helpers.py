@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
@@ -203,3 +204,17 @@ def http(
     if head.get("Content-Type", "").startswith("application/json"):
         parsed = json.loads(raw)
     return Response(status, parsed, head)
+
+
+def require_tool(path: str | None, *, name: str, install: str) -> str:
+    """The path of a tool the test needs; without it, skip, or fail under CI.
+
+    A newcomer's ``make test`` skips with the reason; CI (CI=true) must run
+    every test, so a missing tool fails the run there.
+    """
+    if path and os.path.exists(path):
+        return path
+    reason = f"{name} is not installed ({install})"
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}; CI=true needs it", pytrace=False)
+    pytest.skip(reason)
