@@ -87,6 +87,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Old keys, newest first, still accepted for signatures during a key rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -311,6 +313,9 @@ PANTRY_SERVER_TIMING = env_bool("PANTRY_SERVER_TIMING", False)
 PANTRY_CURRENCY = env("PANTRY_CURRENCY", "EUR").upper()
 PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
 PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
+# Server processes and threads per process (granian) of `pantry run`.
+PANTRY_WORKERS = env_int("PANTRY_WORKERS", os.cpu_count() or 1, minimum=1)
+PANTRY_THREADS = env_int("PANTRY_THREADS", 4, minimum=1)
 
 # -- email and background tasks ---------------------------------------------
 
