@@ -121,8 +121,9 @@ def login_page(request: HttpRequest) -> HttpResponse:
         else:
             _sign_in(request, signed_in.customer, signed_in.user)
             return redirect(next_url)
-    status = 400 if form.is_bound else 200
-    return render(request, "storefront/login.html", context, status=status)
+    # A wrong password is an answer, not a bad request (as Django's own
+    # login view does).
+    return render(request, "storefront/login.html", context)
 
 
 @require_http_methods(GET_POST)
@@ -211,7 +212,7 @@ def account_page(request: HttpRequest, customer: Customer) -> HttpResponse:
             "orders": page.rows,
             "next": page.next,
             "addresses": list(rows),
-            "address_form": AddressForm(),
+            "address_form": AddressForm(initial={"name": customer.name}),
         },
     )
 
