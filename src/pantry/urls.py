@@ -29,6 +29,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("", include("pantry.storefront.urls")),
+    path("", include("pantry.storefront.account_urls")),
     path("", include("pantry.catalog.urls")),
     path("", include("pantry.journal.urls")),
     path("", include("pantry.search.urls")),
