@@ -16,6 +16,7 @@ from ninja.errors import (
 from pantry.catalog.api import router as catalog_router
 from pantry.core.api import router as core_router
 from pantry.core.errors import PantryError, code_for_status
+from pantry.events.api import router as events_router
 from pantry.journal.api import router as journal_router
 from pantry.orders.api import router as orders_router
 from pantry.search.api import router as search_router
@@ -31,6 +32,7 @@ api.add_router("", catalog_router)
 api.add_router("", journal_router)
 api.add_router("", search_router)
 api.add_router("", orders_router)
+api.add_router("", events_router)
 
 
 def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
