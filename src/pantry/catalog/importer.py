@@ -46,6 +46,8 @@ from django.db import (
 from django.utils.text import slugify
 
 from pantry.catalog import bulk
+from pantry.events.audit import acting_as
+from pantry.events.outbox import emit
 
 FORMATS = ("jsonl", "csv")
 NAME_MAX = 200
@@ -130,6 +132,14 @@ class ImportResult:
         self.error_count += 1
         if len(self.errors) < REPORT_LIMIT:
             self.errors.append((line, reason))
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "products_created": self.products_created,
+            "products_updated": self.products_updated,
+            "variants_created": self.variants_created,
+            "variants_updated": self.variants_updated,
+        }
 
     def report(self) -> list[str]:
         """The invalid lines in file order, one message each."""
@@ -1069,7 +1079,7 @@ def import_products(
         ),
         daemon=True,
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    with acting_as("import"), transaction.atomic(), connection.cursor() as cursor:
         _more_temp_buffers(cursor)
         cursor.execute(STAGING_SQL)
         # Django's foreign keys are deferred; immediate checks keep no queue
@@ -1117,6 +1127,8 @@ def import_products(
             reader.join()
             load.close()
         result.loaded = True
+        # One summary event, not one per product (docs/events.md).
+        emit("catalog.imported", result.counts())
         # ON COMMIT DROP covers the usual case; an outer transaction (tests,
         # callers importing twice) needs them gone now.
         cursor.execute(f"DROP TABLE {STAGING_TABLES}")

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import StrictBool, StrictStr
 
 from pantry.core.auth import staff
@@ -102,11 +102,11 @@ class AuditListOut(Schema):
     auth=staff,
     summary="Register a webhook endpoint (staff); the secret is shown once",
 )
-def create_webhook(request: HttpRequest, payload: EndpointIn) -> tuple[int, Any]:
+def create_webhook(request: HttpRequest, payload: EndpointIn) -> Any:
     endpoint = endpoints.register_endpoint(
         url=payload.url, events=payload.events, description=payload.description
     )
-    return 201, {**queries.endpoint_json(endpoint), "secret": endpoint.secret}
+    return Status(201, {**queries.endpoint_json(endpoint), "secret": endpoint.secret})
 
 
 @router.get("/webhooks", response=EndpointListOut, auth=staff, summary="Webhooks")
@@ -132,9 +132,9 @@ def patch_webhook(
 
 
 @router.delete("/webhooks/{endpoint_id}", response={204: None}, auth=staff)
-def delete_webhook(request: HttpRequest, endpoint_id: int) -> tuple[int, None]:
+def delete_webhook(request: HttpRequest, endpoint_id: int) -> Any:
     endpoints.delete_endpoint(endpoint_id=endpoint_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

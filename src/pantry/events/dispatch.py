@@ -44,13 +44,13 @@ ERROR_MAX = 500
 _CLAIM = """
 WITH due AS (
     SELECT id FROM events_delivery
-    WHERE status = 'pending' AND next_attempt_at <= now()
+    WHERE status = 'pending' AND next_attempt_at <= statement_timestamp()
     ORDER BY next_attempt_at
     LIMIT %(batch)s
     FOR UPDATE SKIP LOCKED
 )
 UPDATE events_delivery d
-SET next_attempt_at = now() + make_interval(secs => %(lease)s)
+SET next_attempt_at = statement_timestamp() + make_interval(secs => %(lease)s)
 FROM due, events_event e, events_endpoint w
 WHERE d.id = due.id AND e.id = d.event_id AND w.id = d.endpoint_id
 RETURNING d.id, d.attempt_count, e.id, e.type, e.created_at, e.payload,
@@ -83,7 +83,7 @@ WHERE id = ANY(%s) AND status = 'pending'
 """
 
 _NEXT_DUE = """
-SELECT extract(epoch FROM min(next_attempt_at) - now())
+SELECT extract(epoch FROM min(next_attempt_at) - statement_timestamp())
 FROM events_delivery WHERE status = 'pending'
 """
 
@@ -126,6 +126,27 @@ def retry_delay(number: int) -> timedelta:
     base = settings.PANTRY_WEBHOOK_RETRY_BASE * 2 ** (number - 1)
     delay = min(base, RETRY_CAP.total_seconds())
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))
+
+
+def message_body(claimed: Claimed) -> str:
+    """The delivery body; a payload read as JSON text is spliced in as is."""
+    if isinstance(claimed.payload, str):
+        head = json.dumps(
+            {
+                "id": f"evt_{claimed.event_id}",
+                "type": claimed.event_type,
+                "created_at": claimed.created_at.isoformat(),
+            },
+            separators=(",", ":"),
+        )
+        return head[:-1] + ',"data":' + claimed.payload + "}"
+    return json.dumps(
+        message(
+            claimed.event_id, claimed.event_type, claimed.created_at, claimed.payload
+        ),
+        cls=DjangoJSONEncoder,
+        separators=(",", ":"),
+    )
 
 
 def sign(secret: str, event_id: str, at: datetime, body: str) -> str:
@@ -171,16 +192,7 @@ class Dispatcher:
     def deliver(self, claimed: Claimed) -> Outcome:
         """POST one event to its endpoint; never raises."""
         event_id = f"evt_{claimed.event_id}"
-        body = json.dumps(
-            message(
-                claimed.event_id,
-                claimed.event_type,
-                claimed.created_at,
-                claimed.payload,
-            ),
-            cls=DjangoJSONEncoder,
-            separators=(",", ":"),
-        )
+        body = message_body(claimed)
         now = datetime.now(UTC)
         number = claimed.attempt_count + 1
         started = time.perf_counter()

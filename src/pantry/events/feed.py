@@ -12,6 +12,7 @@ its transaction and all older ones have finished.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,7 +45,13 @@ class FeedPage:
 def message(
     event_id: int, event_type: str, created_at: datetime, payload: Any
 ) -> dict[str, Any]:
-    """The JSON body of an event, in the feed and in webhook deliveries."""
+    """The JSON body of an event, in the feed and in webhook deliveries.
+
+    ``payload`` may come as JSON text (Django's connections load jsonb as
+    text for JSONField to decode).
+    """
+    if isinstance(payload, str):
+        payload = json.loads(payload)
     return {
         "id": f"evt_{event_id}",
         "type": event_type,

@@ -31,6 +31,8 @@ EVENT_TYPES = (
     "product.deleted",
     "stock.changed",
     "post.published",
+    # A bulk import's summary (counts), instead of one event per product.
+    "catalog.imported",
 )
 CHANNEL = "pantry_events"
 
