@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from pantry.catalog import services as catalog
-from pantry.catalog.importer import import_products
+from pantry.catalog.importing import import_products
 from pantry.events.audit import acting_as
 from pantry.events.models import AuditRecord
 from tests.catalog.factories import CategoryFactory, VariantFactory

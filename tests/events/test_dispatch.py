@@ -143,7 +143,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing(receiver, settings):
         "PANTRY_LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "pantry.cli", "events", "dispatch"],
+        [sys.executable, "-m", "pantry.platform.cli", "events", "dispatch"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
