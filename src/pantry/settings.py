@@ -130,6 +130,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pantry.events.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -347,6 +348,14 @@ PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
 # Server processes and threads per process (granian) of `pantry run`.
 PANTRY_WORKERS = env_int("PANTRY_WORKERS", os.cpu_count() or 1, minimum=1)
 PANTRY_THREADS = env_int("PANTRY_THREADS", 4, minimum=1)
+
+# -- events and webhooks (docs/events.md) ------------------------------------
+PANTRY_WEBHOOK_TIMEOUT = env_int("PANTRY_WEBHOOK_TIMEOUT", 10, minimum=1)
+PANTRY_WEBHOOK_MAX_ATTEMPTS = env_int("PANTRY_WEBHOOK_MAX_ATTEMPTS", 15, minimum=1)
+PANTRY_WEBHOOK_RETRY_BASE = env_int("PANTRY_WEBHOOK_RETRY_BASE", 10)
+PANTRY_WEBHOOK_ALLOW_PRIVATE = env_bool("PANTRY_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION)
+PANTRY_EVENTS_POLL_INTERVAL = env_int("PANTRY_EVENTS_POLL_INTERVAL", 1, minimum=1)
+PANTRY_EVENTS_LISTEN_URL = env("PANTRY_EVENTS_LISTEN_URL")
 
 # -- email and background tasks ---------------------------------------------
 
