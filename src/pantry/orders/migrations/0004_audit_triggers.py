@@ -10,7 +10,7 @@ BACKWARD = ";\n".join(f"SELECT events_unaudit_table('{table}')" for table in TAB
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0001_create_orders"),
+        ("orders", "0003_add_order_customer_placed_index"),
         ("events", "0003_audit_functions"),
     ]
 
