@@ -311,6 +311,10 @@ PANTRY_SERVER_TIMING = env_bool("PANTRY_SERVER_TIMING", False)
 PANTRY_CURRENCY = env("PANTRY_CURRENCY", "EUR").upper()
 PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
 PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
+# Migrations give up on a lock after this long rather than queue every
+# query behind them; statements of a migration stop after the second.
+PANTRY_MIGRATION_LOCK_TIMEOUT = env("PANTRY_MIGRATION_LOCK_TIMEOUT", "5s")
+PANTRY_MIGRATION_STATEMENT_TIMEOUT = env("PANTRY_MIGRATION_STATEMENT_TIMEOUT", "30min")
 # Read by the embedded server at start (core/embedded.py); checked here.
 PANTRY_AUTO_EXPLAIN_MS = env_int("PANTRY_AUTO_EXPLAIN_MS", 500, minimum=-1)
 
