@@ -315,7 +315,7 @@ PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
 # query behind them; statements of a migration stop after the second.
 PANTRY_MIGRATION_LOCK_TIMEOUT = env("PANTRY_MIGRATION_LOCK_TIMEOUT", "5s")
 PANTRY_MIGRATION_STATEMENT_TIMEOUT = env("PANTRY_MIGRATION_STATEMENT_TIMEOUT", "30min")
-# Read by the embedded server at start (core/embedded.py); checked here.
+# Read by the embedded server at start (platform/embedded.py); checked here.
 PANTRY_AUTO_EXPLAIN_MS = env_int("PANTRY_AUTO_EXPLAIN_MS", 500, minimum=-1)
 
 # -- email and background tasks ---------------------------------------------

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from pantry.core.embedded import EmbeddedPostgres
+from pantry.platform.embedded import EmbeddedPostgres
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from pantry.core.embedded import EmbeddedDatabaseError, bin_dir
+from pantry.platform.embedded import EmbeddedDatabaseError, bin_dir
 
 # Every custom-format archive starts with these bytes (pg_backup_archiver.c).
 MAGIC = b"PGDMP"
