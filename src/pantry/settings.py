@@ -123,6 +123,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "pantry.core.middleware.ServerTimingMiddleware",
+    "pantry.platform.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -242,6 +243,47 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+
+
+def _replica(url: str) -> dict[str, Any]:
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {url!r}: {exc}") from None
+    if config.get("ENGINE") != "django.db.backends.postgresql" or not config.get(
+        "NAME"
+    ):
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS: {url!r} is not a postgres:// URL with a database"
+        )
+    # No pool: a pool waits its whole timeout for a replica that is down,
+    # where one failed connect marks it down at once (platform/replicas.py).
+    config["CONN_MAX_AGE"] = 0 if PGBOUNCER else 60
+    config["CONN_HEALTH_CHECKS"] = True
+    config["DISABLE_SERVER_SIDE_CURSORS"] = PGBOUNCER
+    config["OPTIONS"] = {
+        "connect_timeout": env_int("PANTRY_REPLICA_CONNECT_TIMEOUT", 1, minimum=1),
+        "application_name": "pantry",
+        **({"prepare_threshold": None} if PGBOUNCER else {}),
+    }
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+PANTRY_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    DATABASES[f"replica_{_number}"] = _replica(_url)
+    PANTRY_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["pantry.platform.replicas.ReplicaRouter"]
+# A replica lagging more than this many seconds is not read from.
+PANTRY_REPLICA_MAX_LAG = env_int("PANTRY_REPLICA_MAX_LAG", 5)
+PANTRY_REPLICA_RETRY_SECONDS = env_int("PANTRY_REPLICA_RETRY_SECONDS", 5)
+# How long a page client's last write position is kept (its cookie).
+PANTRY_REPLICA_COOKIE_SECONDS = env_int("PANTRY_REPLICA_COOKIE_SECONDS", 300)
+# Paths whose reads always use the primary (carts, checkout, staff pages).
+PANTRY_PRIMARY_PATHS = env_list(
+    "PANTRY_PRIMARY_PATHS", "/cart/,/checkout/,/account/,/admin/,/api/v1/checkout/"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- auth, i18n, static -----------------------------------------------------
@@ -356,6 +398,12 @@ PANTRY_WEBHOOK_RETRY_BASE = env_int("PANTRY_WEBHOOK_RETRY_BASE", 10)
 PANTRY_WEBHOOK_ALLOW_PRIVATE = env_bool("PANTRY_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION)
 PANTRY_EVENTS_POLL_INTERVAL = env_int("PANTRY_EVENTS_POLL_INTERVAL", 1, minimum=1)
 PANTRY_EVENTS_LISTEN_URL = env("PANTRY_EVENTS_LISTEN_URL")
+# Migrations give up on a lock after this long rather than queue every
+# query behind them; statements of a migration stop after the second.
+PANTRY_MIGRATION_LOCK_TIMEOUT = env("PANTRY_MIGRATION_LOCK_TIMEOUT", "5s")
+PANTRY_MIGRATION_STATEMENT_TIMEOUT = env("PANTRY_MIGRATION_STATEMENT_TIMEOUT", "30min")
+# Read by the embedded server at start (platform/embedded.py); checked here.
+PANTRY_AUTO_EXPLAIN_MS = env_int("PANTRY_AUTO_EXPLAIN_MS", 500, minimum=-1)
 
 # -- email and background tasks ---------------------------------------------
 
