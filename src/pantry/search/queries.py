@@ -189,9 +189,10 @@ def _candidates(kind: str, query_sql: str, *, excludes: bool) -> str:
 
 def _search_sql(types: tuple[str, ...], *, fallback: bool, excludes: bool) -> str:
     if fallback:
+        # Any plain word; phrases and exclusions still hold.
         query = (
-            f"(websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(any_terms)s) "
-            f"&& websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(excluded)s))"
+            f"(websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(any_words)s) "
+            f"&& websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(required)s))"
         )
     else:
         query = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(text)s)"
@@ -244,10 +245,10 @@ def search_statement(
     """The SQL and parameters of one search (all terms, or any term with ``fallback``)."""
     params: dict[str, Any] = {
         "text": parsed.text,
-        "any_terms": parsed.any_term_text(),
-        "excluded": parsed.excluded_text(),
+        "any_words": parsed.any_word_text(),
+        "required": parsed.required_text(),
         "phrase": parsed.phrase_text(),
-        "positive": parsed.any_term_text() if fallback else parsed.without_exclusions,
+        "positive": parsed.any_word_text() if fallback else parsed.positive_text(),
         "candidates": CANDIDATES,
         "scan": EXCLUSION_SCAN,
         "head_product": HEAD["product"],
@@ -256,7 +257,9 @@ def search_statement(
         "headline_chars": HEADLINE_CHARS,
         "headline_options": _HEADLINE_OPTIONS,
     }
-    sql = _search_sql(types, fallback=fallback, excludes=bool(parsed.excluded))
+    # With "or", the positive terms alone need not hold for every match.
+    excludes = bool(parsed.excluded) and not parsed.has_or
+    sql = _search_sql(types, fallback=fallback, excludes=excludes)
     return sql, params
 
 
@@ -292,7 +295,7 @@ def search(
         return SearchResult(items=[], suggestion=None)
     hits, found = _run(parsed, types, limit, fallback=False)
     # With one term (a word or a quoted phrase), "any term" is "all terms".
-    if found < FALLBACK_BELOW and len(parsed.positive) > 1:
+    if found < FALLBACK_BELOW and parsed.can_fall_back():
         more, found = _run(parsed, types, limit, fallback=True)
         seen = {(hit.type, hit.slug) for hit in hits}
         hits = hits + [hit for hit in more if (hit.type, hit.slug) not in seen]
