@@ -7,7 +7,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from pantry.core.pagination import check_limit
+from pantry.core.errors import BadRequest
 from pantry.search import queries
 
 router = Router(tags=["search"])
@@ -24,6 +24,10 @@ class HitOut(Schema):
 class SearchOut(Schema):
     items: list[HitOut]
     suggestion: str | None
+    next: str | None
+    total: int
+    total_is_estimate: bool
+    partial: bool
 
 
 class SuggestItemOut(Schema):
@@ -45,10 +49,18 @@ def search(
     request: HttpRequest,
     q: str = "",
     type: Literal["product", "post"] | None = None,
-    limit: int | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
 ) -> queries.SearchResult:
-    """Products and published posts matching web-search text ``q``, best first."""
-    return queries.search(q, types=_types(type), limit=check_limit(limit))
+    """Products and published posts matching web-search ``q``, best first, a
+    page at a time: pass ``next`` back as ``cursor``. ``partial`` says that
+    documents matching only some of the words are listed (below the rest)."""
+    if not 1 <= limit <= queries.MAX_LIMIT:
+        raise BadRequest(
+            f"limit must be between 1 and {queries.MAX_LIMIT}.",
+            fields={"limit": "out of range"},
+        )
+    return queries.search(q, types=_types(type), limit=limit, cursor=cursor)
 
 
 @router.get("/search/suggest", response=SuggestOut)
