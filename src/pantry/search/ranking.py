@@ -58,6 +58,7 @@ from pantry.core.errors import BadCursor
 from pantry.core.pagination import decode_cursor, encode_cursor
 from pantry.core.textsearch import SEARCH_CONFIG, ParsedQuery, parse_query
 from pantry.search.spelling import suggest_spelling
+from pantry.search.synonyms import synonyms_for
 
 TYPES = ("product", "post")
 # Matches ranked per type; see "Bound" above.
@@ -128,7 +129,7 @@ _RANK = """
     + ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.search_vector, input.query, 32)"""
 
 
-def _kind_sql(kind: str, query: str, *, excludes: bool) -> str:
+def _kind_sql(kind: str, query: str, positive: str, *, excludes: bool) -> str:
     """CTEs of one type: its ranked matches, its page and its total."""
     select, title_words, table = _SOURCES[kind]
     matches = f"search_vector @@ {query}"
@@ -136,7 +137,6 @@ def _kind_sql(kind: str, query: str, *, excludes: bool) -> str:
         # "a -b" where most documents with a also have b would make the
         # index return every document with a, each read to find b: read at
         # most EXCLUSION_SCAN of them.
-        positive = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(positive)s)"
         scanned = f"{select} AND search_vector @@ {positive} LIMIT %(scan)s"
         indexed = f"SELECT * FROM {kind}_scanned WHERE {matches} LIMIT %(bound)s + 1"
         capped = f"(SELECT count(*) FROM {kind}_scanned) >= %(scan)s OR "
@@ -182,27 +182,74 @@ def _kind_sql(kind: str, query: str, *, excludes: bool) -> str:
         )"""
 
 
-def _search_sql(types: tuple[str, ...], *, fallback: bool, excludes: bool) -> str:
+_WS = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %({{}})s)"
+
+
+def query_sql(
+    parsed: ParsedQuery,
+    synonyms: dict[str, tuple[str, ...]],
+    *,
+    fallback: bool,
+    excluded: bool = True,
+) -> tuple[str, dict[str, str]]:
+    """A tsquery expression for ``parsed`` and its parameters.
+
+    A plain word with synonyms becomes ``(word || synonym || ...)``, joined
+    with ``&&`` to the rest (websearch text has no parentheses). With
+    ``fallback``, any plain word (or synonym) will do, but phrases and
+    exclusions still hold. ``excluded=False`` leaves exclusions out.
+    """
+    params: dict[str, str] = {}
+
+    def ws(name: str, text: str) -> str:
+        params[name] = text
+        return _WS.format(name)
+
+    groups = []
+    expanded = set()
+    for index, term in enumerate(parsed.plain):
+        others = synonyms.get(term.text.lower())
+        if not others:
+            continue
+        expanded.add(index)
+        alternatives = [ws(f"syn_{index}", term.websearch())]
+        for number, other in enumerate(others):
+            alternatives.append(ws(f"syn_{index}_{number}", parse_query(other).text))
+        groups.append("(" + " || ".join(alternatives) + ")")
+    kept = [term for index, term in enumerate(parsed.plain) if index not in expanded]
     if fallback:
-        # Any plain word; phrases and exclusions still hold.
-        query = (
-            f"(websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(any_words)s) "
-            f"&& websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(required)s))"
-        )
-    else:
-        query = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %(text)s)"
+        words = ws("any_words", " or ".join(term.websearch() for term in kept))
+        required = [
+            t for t in parsed.terms if t.is_phrase or (t.is_excluded and excluded)
+        ]
+        rest = ws("required", " ".join(t.websearch() for t in required))
+        return f"(({' || '.join([words, *groups])}) && {rest})", params
+    if not groups:
+        text = parsed.text if excluded else parsed.positive_text()
+        return ws("text" if excluded else "positive", text), params
+    others_kept = [
+        t for t in parsed.terms if t.is_phrase or (t.is_excluded and excluded)
+    ]
+    rest = ws("rest", " ".join(t.websearch() for t in [*kept, *others_kept]))
+    return f"({' && '.join([rest, *groups])})", params
+
+
+def _search_sql(
+    types: tuple[str, ...], query: str, positive: str, all_terms: str, *, excludes: bool
+) -> str:
     # The query is written out where rows are matched, not read from the
     # input CTE: PostgreSQL folds it to a constant at planning, and can use
     # its statistics to choose between index and scan.
-    kinds = ",".join(_kind_sql(kind, query, excludes=excludes) for kind in types)
+    kinds = ",".join(
+        _kind_sql(kind, query, positive, excludes=excludes) for kind in types
+    )
     total = " + ".join(f"(SELECT n FROM {kind}_total)" for kind in types)
     estimated = " OR ".join(f"(SELECT estimated FROM {kind}_total)" for kind in types)
     strip = f"translate(%s, '{_STRIP}', '')"
     strip_markdown = f"translate(%s, '{_STRIP_MARKDOWN}', '')"
     return f"""
         WITH input AS MATERIALIZED (
-            SELECT {query} AS query,
-                websearch_to_tsquery('{SEARCH_CONFIG}', %(text)s) AS all_terms,
+            SELECT {query} AS query, {all_terms} AS all_terms,
                 CASE WHEN %(phrase)s <> ''
                     THEN phraseto_tsquery('{SEARCH_CONFIG}', %(phrase)s) END AS phrase
         ),
@@ -245,31 +292,43 @@ def search_statement(
     *,
     fallback: bool,
     after: _After | None = None,
+    synonyms: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of one page of a search (all terms, or any
     plain word with ``fallback``); ``limit`` rows at most."""
-    params: dict[str, Any] = {
-        "text": parsed.text,
-        "any_words": parsed.any_word_text(),
-        "required": parsed.required_text(),
-        "phrase": parsed.phrase_text(),
-        "positive": parsed.any_word_text() if fallback else parsed.positive_text(),
-        "bound": BOUND,
-        "title_bound": TITLE_BOUND,
-        "scan": EXCLUSION_SCAN,
-        "sample": SAMPLE,
-        "limit": limit,
-        "paged": after is not None,
-        "after_rank": after.rank if after else None,
-        "after_dated": after.dated if after else None,
-        "after_type": after.type if after else None,
-        "after_id": after.id if after else None,
-        "headline_chars": HEADLINE_CHARS,
-        "headline_options": _HEADLINE_OPTIONS,
-    }
+    synonyms = synonyms or {}
+    query, query_params = query_sql(parsed, synonyms, fallback=fallback)
+    params: dict[str, Any] = dict(query_params)
+    all_terms, all_params = query_sql(parsed, synonyms, fallback=False)
+    all_terms = all_terms.replace("%(", "%(all_")
+    # Documents with the positive terms, read first when there are
+    # exclusions: a superset of the matches.
+    positive, positive_params = query_sql(
+        parsed, synonyms, fallback=fallback, excluded=False
+    )
+    positive = positive.replace("%(", "%(pos_")
+    params.update({f"all_{key}": value for key, value in all_params.items()})
+    params.update({f"pos_{key}": value for key, value in positive_params.items()})
+    params.update(
+        {
+            "phrase": parsed.phrase_text(),
+            "bound": BOUND,
+            "title_bound": TITLE_BOUND,
+            "scan": EXCLUSION_SCAN,
+            "sample": SAMPLE,
+            "limit": limit,
+            "paged": after is not None,
+            "after_rank": after.rank if after else None,
+            "after_dated": after.dated if after else None,
+            "after_type": after.type if after else None,
+            "after_id": after.id if after else None,
+            "headline_chars": HEADLINE_CHARS,
+            "headline_options": _HEADLINE_OPTIONS,
+        }
+    )
     # With "or", the positive terms alone need not hold for every match.
     excludes = bool(parsed.excluded) and not parsed.has_or
-    sql = _search_sql(types, fallback=fallback, excludes=excludes)
+    sql = _search_sql(types, query, positive, all_terms, excludes=excludes)
     return sql, params
 
 
@@ -295,10 +354,11 @@ def _run(
     *,
     fallback: bool,
     after: _After | None,
+    synonyms: dict[str, tuple[str, ...]],
 ) -> _Page:
     with connection.cursor() as cursor:
         sql, params = search_statement(
-            parsed, types, limit + 1, fallback=fallback, after=after
+            parsed, types, limit + 1, fallback=fallback, after=after, synonyms=synonyms
         )
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -360,13 +420,16 @@ def search(
         after = _After(rank=float(rank), dated=dated, type=kind, id=id_)
     if not parsed.positive:
         return SearchResult(items=[], suggestion=None)
-    page = _run(parsed, types, limit, fallback=fallback, after=after)
+    synonyms = synonyms_for(parsed)
+    page = _run(parsed, types, limit, fallback=fallback, after=after, synonyms=synonyms)
     suggestion = None
     if cursor is None:
         full = page.total
         if full < FALLBACK_BELOW and parsed.can_fall_back():
             fallback = True
-            page = _run(parsed, types, limit, fallback=True, after=None)
+            page = _run(
+                parsed, types, limit, fallback=True, after=None, synonyms=synonyms
+            )
             partial = page.total > full
         if full < SUGGEST_BELOW:
             suggestion = suggest_spelling(parsed)
