@@ -13,7 +13,17 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
-PANTRY_APPS = ["orders", "search", "journal", "catalog", "core"]
+PANTRY_APPS = [
+    "orders",
+    "payments",
+    "vouchers",
+    "tax",
+    "shipping",
+    "search",
+    "journal",
+    "catalog",
+    "core",
+]
 
 
 class Command(BaseCommand):
