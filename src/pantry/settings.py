@@ -319,6 +319,8 @@ PANTRY_SERVER_TIMING = env_bool("PANTRY_SERVER_TIMING", False)
 PANTRY_CURRENCY = env("PANTRY_CURRENCY", "EUR").upper()
 PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
 PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
+# Checkout (docs/checkout.md): whether catalog and shipping prices include tax.
+PANTRY_PRICES_INCLUDE_TAX = env_bool("PANTRY_PRICES_INCLUDE_TAX", True)
 
 # -- email and background tasks ---------------------------------------------
 
