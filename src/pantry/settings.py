@@ -321,6 +321,27 @@ PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
 PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
 # Checkout (docs/checkout.md): whether catalog and shipping prices include tax.
 PANTRY_PRICES_INCLUDE_TAX = env_bool("PANTRY_PRICES_INCLUDE_TAX", True)
+# Payment providers orders may choose, and the one used when none is named.
+PANTRY_PAYMENT_PROVIDERS = [
+    code.strip()
+    for code in env(
+        "PANTRY_PAYMENT_PROVIDERS", "manual" if PRODUCTION else "manual,fake,stripe"
+    ).split(",")
+    if code.strip()
+]
+PANTRY_PAYMENT_DEFAULT = env(
+    "PANTRY_PAYMENT_DEFAULT", "manual" if PRODUCTION else "fake"
+)
+# Minutes an order may stay unpaid before the sweeper expires it.
+PANTRY_PAYMENT_WINDOW_MINUTES = env_int("PANTRY_PAYMENT_WINDOW_MINUTES", 30, minimum=1)
+# Signs the fake provider's webhooks (default: derived from SECRET_KEY).
+PANTRY_FAKE_PAYMENT_SECRET = env("PANTRY_FAKE_PAYMENT_SECRET", "")
+# Where the fake provider posts its webhooks (default: this site's endpoint).
+PANTRY_FAKE_PAYMENT_WEBHOOK_URL = env("PANTRY_FAKE_PAYMENT_WEBHOOK_URL", "")
+PANTRY_STRIPE_API_KEY = env("PANTRY_STRIPE_API_KEY", "")
+PANTRY_STRIPE_WEBHOOK_SECRET = env("PANTRY_STRIPE_WEBHOOK_SECRET", "")
+# Stripe's API address; tests point it at a local stub.
+PANTRY_STRIPE_API_BASE = env("PANTRY_STRIPE_API_BASE", "https://api.stripe.com")
 
 # -- email and background tasks ---------------------------------------------
 
