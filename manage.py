@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Django's manage.py; `pantry` does the same and manages the embedded database."""
 
-from pantry.cli import main
+from pantry.platform.cli import main
 
 if __name__ == "__main__":
     main()

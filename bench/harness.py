@@ -221,7 +221,7 @@ class Bench:
     ) -> dict[str, float]:
         """Run a pantry command against the bench database; wall time and peak RSS."""
         return run_measured(
-            [sys.executable, "-m", "pantry.cli", *args],
+            [sys.executable, "-m", "pantry.platform.cli", *args],
             env=self.env,
             stdin=stdin,
             stdout=stdout,
@@ -278,7 +278,7 @@ def bench_env(data_dir: Path) -> dict[str, str]:
 
 @contextmanager
 def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
-    from pantry.core.embedded import EmbeddedPostgres
+    from pantry.platform.embedded import EmbeddedPostgres
 
     _refuse_taken_port(port)
     embedded = (
@@ -289,13 +289,27 @@ def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
     started = embedded.ensure_running() if embedded else False
     try:
         subprocess.run(
-            [sys.executable, "-m", "pantry.cli", "migrate", "--no-input", "-v0"],
+            [
+                sys.executable,
+                "-m",
+                "pantry.platform.cli",
+                "migrate",
+                "--no-input",
+                "-v0",
+            ],
             env=env,
             cwd=ROOT,
             check=True,
         )
         subprocess.run(
-            [sys.executable, "-m", "pantry.cli", "collectstatic", "--no-input", "-v0"],
+            [
+                sys.executable,
+                "-m",
+                "pantry.platform.cli",
+                "collectstatic",
+                "--no-input",
+                "-v0",
+            ],
             env=env,
             cwd=ROOT,
             check=True,
@@ -387,7 +401,7 @@ def machine() -> dict[str, Any]:
 
 def psql(url: str, command: str, *, stdin: str | None = None) -> str:
     """Run one psql command (the embedded server's psql) and return its rows."""
-    from pantry.core.embedded import bin_dir
+    from pantry.platform.embedded import bin_dir
 
     out = subprocess.run(
         [
@@ -416,7 +430,7 @@ def psql(url: str, command: str, *, stdin: str | None = None) -> str:
 def pantry_output(env: dict[str, str], *args: str) -> str:
     """Run a pantry command and return what it printed."""
     return subprocess.run(
-        [sys.executable, "-m", "pantry.cli", *args],
+        [sys.executable, "-m", "pantry.platform.cli", *args],
         env=env,
         cwd=ROOT,
         capture_output=True,

@@ -16,7 +16,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     if settings.EMBEDDED_DATABASE:
-        from pantry.core.embedded import EmbeddedPostgres
+        from pantry.platform.embedded import EmbeddedPostgres
 
         started = EmbeddedPostgres().ensure_running()
         # Only the process that started the server stops it; xdist workers
@@ -27,7 +27,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if config.stash.get(_STARTED, False):
-        from pantry.core.embedded import EmbeddedPostgres
+        from pantry.platform.embedded import EmbeddedPostgres
 
         EmbeddedPostgres().stop()
 

@@ -177,7 +177,9 @@ def production_server(
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=2):
                     break
-            except (urllib.error.URLError, ConnectionError):
+            # OSError covers a refused connection and a read that timed out
+            # while the first request was still loading the application.
+            except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     output = process.stdout.read().decode() if process.stdout else ""
                     raise RuntimeError(f"server did not start:\n{output}") from None

@@ -114,7 +114,14 @@ def import_and_copy(
     try:
         env = {**bench.env, "DATABASE_URL": scratch_url}
         subprocess.run(
-            [sys.executable, "-m", "pantry.cli", "migrate", "--no-input", "-v0"],
+            [
+                sys.executable,
+                "-m",
+                "pantry.platform.cli",
+                "migrate",
+                "--no-input",
+                "-v0",
+            ],
             env=env,
             cwd=ROOT,
             check=True,
@@ -131,7 +138,14 @@ def import_and_copy(
         )
         psql(scratch_url, "CHECKPOINT")
         measured = run_measured(
-            [sys.executable, "-m", "pantry.cli", "import", "products", str(path)],
+            [
+                sys.executable,
+                "-m",
+                "pantry.platform.cli",
+                "import",
+                "products",
+                str(path),
+            ],
             env=env,
         )
         variants = int(psql(scratch_url, "SELECT count(*) FROM catalog_variant"))

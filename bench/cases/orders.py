@@ -78,7 +78,7 @@ def _ensure_catalog(bench: Bench, url: str) -> None:
     if variants > len(BENCH_SKUS) + 1:
         return
     has_seed = subprocess.run(
-        [sys.executable, "-m", "pantry.cli", "seed", "catalog", "--help"],
+        [sys.executable, "-m", "pantry.platform.cli", "seed", "catalog", "--help"],
         env=bench.env,
         cwd=ROOT,
         capture_output=True,

@@ -57,7 +57,7 @@ def _eval_url(env: dict[str, str]) -> str:
     if "DATABASE_URL" in env:
         parts = urlsplit(env["DATABASE_URL"])
         return urlunsplit(parts._replace(path=f"/{EVAL_DATABASE}"))
-    from pantry.core.embedded import SUPERUSER, EmbeddedPostgres
+    from pantry.platform.embedded import SUPERUSER, EmbeddedPostgres
 
     embedded = EmbeddedPostgres(Path(env["PANTRY_DATA_DIR"]))
     # dj-database-url reads a unix socket directory as a percent-encoded host.
@@ -80,7 +80,14 @@ def relevance(bench: Bench) -> None:
     env = {**bench.env, "DATABASE_URL": _eval_url(bench.env)}
     try:
         subprocess.run(
-            [sys.executable, "-m", "pantry.cli", "migrate", "--no-input", "-v0"],
+            [
+                sys.executable,
+                "-m",
+                "pantry.platform.cli",
+                "migrate",
+                "--no-input",
+                "-v0",
+            ],
             env=env,
             cwd=ROOT,
             check=True,

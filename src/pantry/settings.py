@@ -194,7 +194,7 @@ EMBEDDED_DATABASE = not DATABASE_URL
 
 def _database() -> dict[str, Any]:
     if EMBEDDED_DATABASE:
-        from pantry.core.embedded import EmbeddedPostgres
+        from pantry.platform.embedded import EmbeddedPostgres
 
         server = EmbeddedPostgres()
         config: dict[str, Any] = {

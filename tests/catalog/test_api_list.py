@@ -294,29 +294,203 @@ def test_hostile_spec_paths_and_attr_keys_are_data(api, shop: Shop):
     assert Product.objects.count() == 6
 
 
+UNKNOWN_VALID = (
+    "q, tag, any_tag, category, min_price, max_price, in_stock, sort, limit,"
+    " cursor, spec.<path>, attr.<key>"
+)
+FACET_VALID = (
+    "q, tag, any_tag, category, min_price, max_price, in_stock, spec.<path>, attr.<key>"
+)
+NOT_A_PRICE = "{} must be a non-negative decimal number."
+BAD_LIST_PARAMETERS = [
+    (
+        {"colour": "red"},
+        400,
+        "bad_request",
+        f"Unknown parameter 'colour'; valid parameters are: {UNKNOWN_VALID}.",
+        {"colour": "unknown parameter"},
+    ),
+    (
+        {"limit": "0"},
+        400,
+        "bad_request",
+        "limit must be between 1 and 100.",
+        {"limit": "out of range"},
+    ),
+    (
+        {"limit": "10000"},
+        400,
+        "bad_request",
+        "limit must be between 1 and 100.",
+        {"limit": "out of range"},
+    ),
+    (
+        {"limit": "many"},
+        400,
+        "bad_request",
+        "Some parameters are invalid: limit.",
+        {
+            "limit": "Input should be a valid integer, unable to parse string as an integer"
+        },
+    ),
+    (
+        {"limit": "1.5"},
+        400,
+        "bad_request",
+        "Some parameters are invalid: limit.",
+        {
+            "limit": "Input should be a valid integer, unable to parse string as an integer"
+        },
+    ),
+    (
+        {"cursor": "not-a-cursor"},
+        400,
+        "bad_cursor",
+        "The cursor is not valid; start again without it.",
+        None,
+    ),
+    (
+        {"cursor": "x" * 5000},
+        400,
+        "bad_cursor",
+        "The cursor is not valid; start again without it.",
+        None,
+    ),
+    (
+        {"sort": "popular"},
+        400,
+        "bad_request",
+        "sort must be one of: relevance, newest, price, -price, name.",
+        {"sort": "unknown sort"},
+    ),
+    (
+        {"min_price": "-1"},
+        400,
+        "bad_request",
+        NOT_A_PRICE.format("min_price"),
+        {"min_price": "not a price"},
+    ),
+    (
+        {"min_price": "1e13"},
+        400,
+        "bad_request",
+        NOT_A_PRICE.format("min_price"),
+        {"min_price": "not a price"},
+    ),
+    (
+        {"max_price": "cheap"},
+        400,
+        "bad_request",
+        "Some parameters are invalid: max_price.",
+        {"max_price": "Input should be a valid decimal"},
+    ),
+    (
+        {"max_price": "NaN"},
+        400,
+        "bad_request",
+        "Some parameters are invalid: max_price.",
+        {"max_price": "Input should be a finite number"},
+    ),
+    (
+        {"in_stock": "maybe"},
+        400,
+        "bad_request",
+        "Some parameters are invalid: in_stock.",
+        {"in_stock": "Input should be a valid boolean, unable to interpret input"},
+    ),
+    (
+        {"in_stock": "on"},
+        400,
+        "bad_request",
+        "in_stock must be true or false.",
+        {"in_stock": "not a boolean"},
+    ),
+    (
+        {"category": "nowhere"},
+        422,
+        "unknown_category",
+        "No category has this slug.",
+        {"category": "no such category"},
+    ),
+    (
+        {"q": "a\x00b"},
+        400,
+        "bad_request",
+        "Parameter 'q': text may not contain NUL characters.",
+        None,
+    ),
+    (
+        {"attr.brand": "\x00"},
+        400,
+        "bad_request",
+        "Parameter 'attr.brand': text may not contain NUL characters.",
+        None,
+    ),
+    (
+        {"spec.": "x"},
+        400,
+        "bad_request",
+        "A spec filter needs a path of 1 to 200 characters.",
+        {"spec.": "bad path"},
+    ),
+    (
+        {"spec." + "a" * 201: "x"},
+        400,
+        "bad_request",
+        "A spec filter needs a path of 1 to 200 characters.",
+        {"spec." + "a" * 201: "bad path"},
+    ),
+    (
+        {"tag": ["t"] * 21},
+        400,
+        "bad_request",
+        "At most 20 tag values.",
+        {"tag": "too many"},
+    ),
+    (
+        {"any_tag": ["t"] * 21},
+        400,
+        "bad_request",
+        "At most 20 any_tag values.",
+        {"any_tag": "too many"},
+    ),
+    (
+        {"spec.a": [str(n) for n in range(21)]},
+        400,
+        "bad_request",
+        "At most 20 spec and attr filters.",
+        None,
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    ("params", "status", "code"),
+    ("params", "status", "code", "detail", "fields"), BAD_LIST_PARAMETERS
+)
+def test_bad_list_parameters_are_refused_with_a_message_naming_them(
+    api, shop, params, status, code, detail, fields
+):
+    body = assert_error(api.get("products", params), status, code)
+
+    assert body["detail"] == detail
+    assert body.get("fields") == fields
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code", "detail", "fields"),
     [
-        ({"colour": "red"}, 400, "bad_request"),
-        ({"limit": "0"}, 400, "bad_request"),
-        ({"limit": "10000"}, 400, "bad_request"),
-        ({"limit": "many"}, 400, "bad_request"),
-        ({"cursor": "not-a-cursor"}, 400, "bad_cursor"),
-        ({"cursor": "x" * 5000}, 400, "bad_cursor"),
-        ({"sort": "popular"}, 400, "bad_request"),
-        ({"min_price": "-1"}, 400, "bad_request"),
-        ({"max_price": "cheap"}, 400, "bad_request"),
-        ({"max_price": "NaN"}, 400, "bad_request"),
-        ({"in_stock": "maybe"}, 400, "bad_request"),
-        ({"category": "nowhere"}, 422, "unknown_category"),
-        ({"q": "a\x00b"}, 400, "bad_request"),
-        ({"attr.brand": "\x00"}, 400, "bad_request"),
-        ({"spec.": "x"}, 400, "bad_request"),
-        ({"tag": ["t"] * 21}, 400, "bad_request"),
+        case
+        for case in BAD_LIST_PARAMETERS
+        if not {"limit", "sort", "cursor"} & set(case[0])
     ],
 )
-def test_bad_list_parameters_are_refused(api, shop, params, status, code):
-    assert_error(api.get("products", params), status, code)
+def test_bad_facet_parameters_are_refused_with_the_list_messages(
+    api, shop, params, status, code, detail, fields
+):
+    body = assert_error(api.get("products/facets", params), status, code)
+
+    assert body["detail"] == detail.replace(UNKNOWN_VALID, FACET_VALID)
+    assert body.get("fields") == fields
 
 
 def test_unknown_parameter_error_names_the_valid_ones(api, db):
@@ -340,8 +514,14 @@ def test_unknown_parameter_error_names_the_valid_ones(api, db):
         assert name in body["detail"]
 
 
-def test_facets_refuse_list_only_parameters(api, db):
-    assert_error(api.get("products/facets", {"limit": "5"}), 400, "bad_request")
+@pytest.mark.parametrize("name", ["sort", "limit", "cursor"])
+def test_facets_refuse_list_only_parameters(api, db, name):
+    body = assert_error(api.get("products/facets", {name: "5"}), 400, "bad_request")
+
+    assert body["detail"] == (
+        f"Unknown parameter {name!r}; valid parameters are: {FACET_VALID}."
+    )
+    assert body["fields"] == {name: "unknown parameter"}
 
 
 def test_price_filter_works_inside_a_subquery(shop: Shop):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pantry.catalog import demo
 from pantry.catalog.models import Category, Product, ProductSummary, Promotion, Variant
+from pantry.catalog.sample_data import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from pantry.catalog.exporter import export_products
-from pantry.catalog.importer import import_products
+from pantry.catalog.importing import import_products
 from pantry.catalog.models import Product, Promotion, Variant
 from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.catalog.test_import import _test_database_url
@@ -149,7 +149,7 @@ def test_a_reader_that_stops_early_ends_the_export_quietly():
         ProductFactory(slug=f"p{number:04}", category=kitchen)
     env = {**os.environ, "DATABASE_URL": _test_database_url()}
     process = subprocess.Popen(
-        [sys.executable, "-m", "pantry.cli", "export", "products"],
+        [sys.executable, "-m", "pantry.platform.cli", "export", "products"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,

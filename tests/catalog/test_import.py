@@ -15,7 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from pantry.catalog.importer import ImportFileError, ImportResult, import_products
+from pantry.catalog.importing import (
+    ImportFileError,
+    ImportResult,
+    import_products,
+)
 from pantry.catalog.models import Product, ProductSummary, Variant
 from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.helpers import ROOT
@@ -435,7 +439,7 @@ def _test_database_url() -> str:
 def _pantry(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": _test_database_url()}
     return subprocess.run(
-        [sys.executable, "-m", "pantry.cli", *args],
+        [sys.executable, "-m", "pantry.platform.cli", *args],
         env=env,
         cwd=ROOT,
         capture_output=True,

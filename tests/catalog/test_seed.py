@@ -10,7 +10,7 @@ from django.db import connection
 
 from pantry.catalog.exporter import export_products
 from pantry.catalog.models import Category, Product, ProductSummary, Promotion, Variant
-from pantry.catalog.seed import seed_catalog
+from pantry.catalog.sample_data.seed import seed_catalog
 from tests.catalog.factories import ProductFactory
 
 CATALOG_TABLES = (

@@ -10,7 +10,7 @@ import sys
 import psycopg
 import pytest
 
-from pantry.core.embedded import EmbeddedDatabaseError, EmbeddedPostgres
+from pantry.platform.embedded import EmbeddedDatabaseError, EmbeddedPostgres
 from tests.helpers import ROOT, free_port
 
 
@@ -61,7 +61,7 @@ def test_the_cli_reports_a_foreign_data_directory_in_one_line(tmp_path):
     env.pop("DATABASE_URL", None)
 
     result = subprocess.run(
-        [sys.executable, "-m", "pantry.cli", "migrate"], env=env, cwd=ROOT,
+        [sys.executable, "-m", "pantry.platform.cli", "migrate"], env=env, cwd=ROOT,
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
 
@@ -105,7 +105,7 @@ def test_pantry_run_refuses_a_taken_http_port_in_one_line():
         port = taken.getsockname()[1]
 
         result = subprocess.run(
-            [sys.executable, "-m", "pantry.cli", "run", "--port", str(port)], cwd=ROOT,
+            [sys.executable, "-m", "pantry.platform.cli", "run", "--port", str(port)], cwd=ROOT,
             capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
 

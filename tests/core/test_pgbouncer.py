@@ -21,8 +21,8 @@ import psycopg
 import pytest
 from django.db import connection
 
-from pantry.core.embedded import SYSTEM_USER, open_path_to
 from pantry.core.services import create_token
+from pantry.platform.embedded import SYSTEM_USER, open_path_to
 from tests.helpers import free_port, http, production_server
 
 pytestmark = pytest.mark.pgbouncer

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from tests.helpers import ROOT
 
-PANTRY = [sys.executable, "-m", "pantry.cli"]
+PANTRY = [sys.executable, "-m", "pantry.platform.cli"]
 
 
 def run_pantry(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

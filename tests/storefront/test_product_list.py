@@ -183,3 +183,45 @@ def test_category_page_queries_do_not_grow_with_the_page(client, shelf):
             )
         counts[size] = count_queries(lambda: client.get("/categories/kettles/"))
     assert counts[1] == counts[100], counts
+
+
+def notes(html):
+    return re.findall(r'<li class="message message-error">\s*(.*?)\s*</li>', html)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (
+            {"min_price": "cheap"},
+            ["Lowest price must be a number of 0 or more; it was ignored."],
+        ),
+        (
+            {"max_price": "-3"},
+            ["Highest price must be a number of 0 or more; it was ignored."],
+        ),
+        (
+            {"min_price": "50", "max_price": "20"},
+            ["The lowest price was above the highest; both were ignored."],
+        ),
+        (
+            {"category": "nothing"},
+            ["There is no such category; showing every category."],
+        ),
+        (
+            {"cursor": "forged"},
+            ["That page link was not valid; showing the first page."],
+        ),
+        ({"sort": "popular"}, []),
+        ({"in_stock": "maybe"}, []),
+    ],
+)
+def test_each_bad_list_parameter_is_dropped_with_its_note(
+    client, shelf, params, expected
+):
+    response = client.get("/products/", params)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert notes(html) == expected
+    assert names(html) == ["hose", "glass-kettle", "steel-kettle"]

@@ -9,6 +9,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        # The trigram index needs pg_trgm.
+        ("core", "0001_extensions"),
     ]
 
     operations = [

@@ -11,6 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        # btree_gist, for the EXCLUDE constraint.
+        ("core", "0001_extensions"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pantry.catalog.importer import (
+from pantry.catalog.importing import (
     CSV_HELP,
     FORMATS,
     ImportFileError,

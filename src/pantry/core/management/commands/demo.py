@@ -1,12 +1,18 @@
+"""``pantry demo``: load each app's demo data.
+
+An app with demo data names its module on its AppConfig (``demo_module``);
+the module has ``is_empty()`` and ``load()``. Apps load in INSTALLED_APPS
+order, so an app's demo may use the data of the apps before it.
+"""
+
 from importlib import import_module
-from importlib.util import find_spec
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Load each app's demo data (an app's `demo` module with `load()`)."
+    help = "Load each app's demo data (the AppConfig's `demo_module`)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -17,11 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         for config in apps.get_app_configs():
-            if not config.name.startswith("pantry.") or not find_spec(
-                f"{config.name}.demo"
-            ):
+            name = getattr(config, "demo_module", None)
+            if not name:
                 continue
-            module = import_module(f"{config.name}.demo")
+            module = import_module(name)
             if options["if_empty"] and not module.is_empty():
                 continue
             summary = module.load()

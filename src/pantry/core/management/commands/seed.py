@@ -1,14 +1,14 @@
 """``pantry seed <app> ...``: deterministic synthetic data at scale.
 
-Each app that can seed has a ``seed`` module with ``add_arguments(parser)``
-and ``run(stdout=..., **options)``; ``pantry seed catalog --products N``
-hands over to ``pantry.catalog.seed``.
+An app that can seed names its seed module on its AppConfig
+(``seed_module``); the module has ``add_arguments(parser)`` and
+``run(stdout=..., **options)``. ``pantry seed catalog --products N`` hands
+over to the catalog's.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
 from django.apps import apps
@@ -18,8 +18,8 @@ from django.core.management.base import BaseCommand, CommandParser
 def _seeders() -> dict[str, Any]:
     found = {}
     for config in apps.get_app_configs():
-        if config.name.startswith("pantry.") and find_spec(f"{config.name}.seed"):
-            found[config.label] = import_module(f"{config.name}.seed")
+        if name := getattr(config, "seed_module", None):
+            found[config.label] = import_module(name)
     return found
 
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pantry.core.embedded import EmbeddedDatabaseError, EmbeddedPostgres
+from pantry.platform.embedded import EmbeddedDatabaseError, EmbeddedPostgres
 
 PROG = "pantry"
 # Commands that never touch the database, so need no server started.
@@ -308,7 +308,7 @@ def db(args: list[str]) -> int:
         print("stopped" if server.stop() else "not running")
         return 0
     # psql
-    from pantry.core.embedded import bin_dir
+    from pantry.platform.embedded import bin_dir
 
     if server is None:
         command = [str(bin_dir() / "psql"), settings.DATABASE_URL, *rest]

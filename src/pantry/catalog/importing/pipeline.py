@@ -1,0 +1,232 @@
+"""Import products from JSON Lines or CSV: stage with COPY, check, upsert.
+
+The file is read once, line by line, in bounded memory. Each line is parsed
+and its shape checked in Python (JSON, types, lengths, signs); lines that
+pass go, a chunk at a time, with COPY into temporary staging tables. What
+needs the file so far or the database (unknown categories, slugs and SKUs
+repeated in the file, a SKU that belongs to another product) is checked in
+SQL on the staging tables. Then the chunk's products are upserted by slug and
+variants by SKU, touching only rows whose values differ, so importing the
+same file twice changes nothing, not even ``updated_at``. The whole file is
+one transaction: when a line is invalid (and invalid lines are not to be
+skipped) everything is rolled back.
+
+A file larger than the catalog is a bulk load: secondary indexes are dropped
+and built once at the end, and product summaries are recomputed once. Into
+an empty catalog nothing can conflict, so rows are inserted rather than
+upserted, the unique indexes are dropped too, and repeats within the file
+are found by one aggregate at the end (see FRESH_SQL).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from pantry.catalog.importing.checks import check_product
+from pantry.catalog.importing.formats import csv_products, jsonl_products
+from pantry.catalog.importing.load import Chunk, Load, Rejected, bulk_load
+from pantry.catalog.importing.report import ImportResult, LineError
+from pantry.catalog.importing.staging import (
+    FRESH_TABLES,
+    STAGING_SQL,
+    STAGING_TABLES,
+    product_rows,
+)
+
+# Above this share of new rows, indexes are rebuilt rather than maintained.
+REBUILD_RATIO = 1.0
+
+
+_DONE = object()
+CHUNK_LINES = 20_000
+TEMP_BUFFERS = "256MB"
+
+
+def _chunks(
+    parsed: Iterable[tuple[int, Any]],
+    raw: IO[bytes],
+    result: ImportResult,
+    progress: Callable[[int], None] | None,
+    chunk_lines: int,
+    gate: threading.Event,
+) -> Iterator[Chunk]:
+    """Checked products as COPY rows, CHUNK_LINES products at a time.
+
+    Waits at ``gate`` every few hundred lines: while the loading thread
+    streams a COPY it needs the GIL all the time, and a parsing thread
+    competing for it makes the COPY many times slower.
+    """
+    currency = settings.PANTRY_CURRENCY
+    # A small first chunk sets the database to work sooner.
+    limit = max(1, chunk_lines // 10)
+    products: list[str] = []
+    variants: list[str] = []
+    words: list[tuple[int, str]] = []
+    first = line = 0
+    for line, doc in parsed:
+        if line % 256 == 0:
+            gate.wait()
+            if progress and line % 1024 == 0:
+                progress(raw.tell())
+        if isinstance(doc, LineError):
+            result.add_error(line, str(doc))
+            continue
+        try:
+            product = check_product(doc, currency)
+        except LineError as exc:
+            result.add_error(line, str(exc))
+            continue
+        product_row, variant_rows = product_rows(line, product)
+        if not products:
+            first = line
+        products.append(product_row)
+        variants.extend(variant_rows)
+        if product["is_active"]:
+            # As the lexicon triggers read it: name || ' ' || joined tags.
+            words.append((line, product["name"] + " " + " ".join(product["tags"])))
+        if len(products) >= limit:
+            yield Chunk.of(
+                products, variants, range(first, line + 1), raw.tell(), words
+            )
+            products, variants, words = [], [], []
+            limit = chunk_lines
+    if products:
+        yield Chunk.of(products, variants, range(first, line + 1), raw.tell(), words)
+
+
+def _produce(
+    source: Iterator[Chunk], out: queue.Queue[Any], stop: threading.Event
+) -> None:
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        for chunk in source:
+            if not put(chunk):
+                return
+        put(_DONE)
+    except BaseException as exc:  # handed to the loading thread to raise
+        put(exc)
+
+
+def import_products(
+    raw: IO[bytes],
+    *,
+    file_format: str,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+    rebuild_indexes: bool | None = None,
+    chunk_lines: int = CHUNK_LINES,
+) -> ImportResult:
+    """Import products from ``raw``; return counts and the invalid lines.
+
+    Without ``skip_invalid`` nothing is written when any line is invalid.
+    ``rebuild_indexes`` drops secondary indexes for the load and builds them
+    afterwards; by default that happens when the file holds more products
+    than the catalog. Into an empty catalog, that load inserts instead of
+    upserting (see FRESH_SQL). Raises ImportFileError when the file as a
+    whole cannot be read.
+
+    A reader thread parses and checks the next chunk of the file while
+    PostgreSQL checks and upserts the current one (the database work
+    releases the GIL), all in one transaction.
+    """
+    result = ImportResult()
+    size = raw.seek(0, 2)
+    raw.seek(0)
+    parsed: Iterable[tuple[int, Any]] = (
+        jsonl_products(raw, result)
+        if file_format == "jsonl"
+        else csv_products(raw, result)
+    )
+    chunks: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    gate = threading.Event()
+    gate.set()
+    reader = threading.Thread(
+        target=_produce,
+        args=(
+            _chunks(parsed, raw, result, progress, chunk_lines, gate),
+            chunks,
+            stop,
+        ),
+        daemon=True,
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        _more_temp_buffers(cursor)
+        cursor.execute(STAGING_SQL)
+        # Django's foreign keys are deferred; immediate checks keep no queue
+        # of a million pending events and allow dropping constraints.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT count(*), EXISTS (SELECT FROM catalog_variant) FROM catalog_product"
+        )
+        existing, had_variants = cursor.fetchone()
+        load = Load(cursor, result, skip_invalid, gate, had_variants=had_variants)
+        reader.start()
+        try:
+            with ExitStack() as stack:
+                first = True
+                while (chunk := chunks.get()) is not _DONE:
+                    if isinstance(chunk, BaseException):
+                        raise chunk
+                    if first:
+                        first = False
+                        if rebuild_indexes is None:
+                            # Loading into an (almost) empty catalog: build
+                            # indexes once afterwards instead of inserting
+                            # every row into every GIN and btree index.
+                            estimate = size * chunk.count / max(chunk.end, 1)
+                            rebuild_indexes = (
+                                estimate > max(existing, 1000) * REBUILD_RATIO
+                            )
+                        if rebuild_indexes:
+                            fresh = existing == 0
+                            stack.enter_context(bulk_load(cursor, fresh))
+                            if fresh:
+                                load.insert_only()
+                    load.chunk(chunk)
+                if load.fresh:
+                    load.finish_fresh()
+                load.tally()
+                if result.error_count and not skip_invalid:
+                    # Leaving by an exception skips the index rebuild.
+                    raise Rejected
+        except Rejected:
+            transaction.set_rollback(True)
+            return result
+        finally:
+            stop.set()
+            reader.join()
+            load.close()
+        result.loaded = True
+        # ON COMMIT DROP covers the usual case; an outer transaction (tests,
+        # callers importing twice) needs them gone now.
+        cursor.execute(f"DROP TABLE {STAGING_TABLES}")
+        if load.fresh:
+            cursor.execute(f"DROP TABLE {FRESH_TABLES}")
+    return result
+
+
+def _more_temp_buffers(cursor: Any) -> None:
+    # The staging and seen tables of a large file outgrow the default 8 MB of
+    # temporary buffers many times over; PostgreSQL allows the change only
+    # before a session's first temporary table.
+    try:
+        with transaction.atomic():
+            cursor.execute(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'")
+    except DatabaseError:
+        pass

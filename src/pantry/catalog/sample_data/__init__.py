@@ -1,0 +1,1 @@
+"""Synthetic catalog data: the demo shop and seeds at scale."""
