@@ -116,6 +116,10 @@ INSTALLED_APPS = [
     "pantry.customers",
     "pantry.journal",
     "pantry.search",
+    "pantry.shipping",
+    "pantry.tax",
+    "pantry.vouchers",
+    "pantry.payments",
     "pantry.orders",
     "pantry.storefront",
     "pantry.platform",
@@ -159,6 +163,10 @@ if not PRODUCTION and find_spec("django_migration_linter"):
             "customers",
             "journal",
             "search",
+            "shipping",
+            "tax",
+            "vouchers",
+            "payments",
             "orders",
             "storefront",
             "platform",
@@ -404,6 +412,29 @@ PANTRY_MIGRATION_LOCK_TIMEOUT = env("PANTRY_MIGRATION_LOCK_TIMEOUT", "5s")
 PANTRY_MIGRATION_STATEMENT_TIMEOUT = env("PANTRY_MIGRATION_STATEMENT_TIMEOUT", "30min")
 # Read by the embedded server at start (platform/embedded.py); checked here.
 PANTRY_AUTO_EXPLAIN_MS = env_int("PANTRY_AUTO_EXPLAIN_MS", 500, minimum=-1)
+# Checkout (docs/checkout.md): whether catalog and shipping prices include tax.
+PANTRY_PRICES_INCLUDE_TAX = env_bool("PANTRY_PRICES_INCLUDE_TAX", True)
+# Payment providers orders may choose, and the one used when none is named.
+PANTRY_PAYMENT_PROVIDERS = [
+    code.strip()
+    for code in env(
+        "PANTRY_PAYMENT_PROVIDERS", "manual" if PRODUCTION else "manual,fake,stripe"
+    ).split(",")
+    if code.strip()
+]
+PANTRY_PAYMENT_DEFAULT = env(
+    "PANTRY_PAYMENT_DEFAULT", "manual" if PRODUCTION else "fake"
+)
+# Minutes an order may stay unpaid before the sweeper expires it.
+PANTRY_PAYMENT_WINDOW_MINUTES = env_int("PANTRY_PAYMENT_WINDOW_MINUTES", 30, minimum=1)
+# Signs the fake provider's webhooks (default: derived from SECRET_KEY).
+PANTRY_FAKE_PAYMENT_SECRET = env("PANTRY_FAKE_PAYMENT_SECRET", "")
+# Where the fake provider posts its webhooks (default: this site's endpoint).
+PANTRY_FAKE_PAYMENT_WEBHOOK_URL = env("PANTRY_FAKE_PAYMENT_WEBHOOK_URL", "")
+PANTRY_STRIPE_API_KEY = env("PANTRY_STRIPE_API_KEY", "")
+PANTRY_STRIPE_WEBHOOK_SECRET = env("PANTRY_STRIPE_WEBHOOK_SECRET", "")
+# Stripe's API address; tests point it at a local stub.
+PANTRY_STRIPE_API_BASE = env("PANTRY_STRIPE_API_BASE", "https://api.stripe.com")
 
 # -- email and background tasks ---------------------------------------------
 

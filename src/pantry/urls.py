@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("pantry.journal.urls")),
     path("", include("pantry.search.urls")),
     path("", include("pantry.orders.urls")),
+    path("", include("pantry.payments.urls")),
 ]

@@ -19,7 +19,7 @@ BACKWARD = ";\n".join(f"SELECT events_unaudit_table('{table}')" for table in TAB
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0014_add_promotion_deepest_index"),
+        ("catalog", "0017_add_product_tax_class"),
         ("events", "0003_audit_functions"),
     ]
 
