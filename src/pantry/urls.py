@@ -29,8 +29,10 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("", include("pantry.storefront.urls")),
+    path("", include("pantry.storefront.account_urls")),
     path("", include("pantry.catalog.urls")),
     path("", include("pantry.journal.urls")),
     path("", include("pantry.search.urls")),
     path("", include("pantry.orders.urls")),
+    path("", include("pantry.payments.urls")),
 ]

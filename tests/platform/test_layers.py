@@ -25,6 +25,11 @@ LAYERS = (
     "catalog",
     "customers",
     "journal",
+    # The apps orders puts together at checkout, below it.
+    "shipping",
+    "tax",
+    "vouchers",
+    "payments",
     "orders",
     "search",
     "storefront",
@@ -118,6 +123,16 @@ def forbidden_sql() -> list[str]:
                 if owner and LAYERS.index(owner) > LAYERS.index(user):
                     problems.append(f"{path.relative_to(ROOT)} names {name} ({owner})")
     return sorted(set(problems))
+
+
+def test_every_app_has_a_place_in_the_layers():
+    labels = {
+        config.name.split(".")[1]
+        for config in apps.get_app_configs()
+        if config.name.startswith("pantry.")
+    }
+
+    assert labels - set(LAYERS) == set()
 
 
 def test_no_app_imports_an_app_above_it():

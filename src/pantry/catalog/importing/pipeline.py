@@ -31,6 +31,8 @@ from pantry.catalog.importing.staging import (
     STAGING_TABLES,
     product_rows,
 )
+from pantry.events.audit import acting_as
+from pantry.events.outbox import emit
 
 # Above this share of new rows, indexes are rebuilt rather than maintained.
 REBUILD_RATIO = 1.0
@@ -154,7 +156,7 @@ def import_products(
         ),
         daemon=True,
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    with acting_as("import"), transaction.atomic(), connection.cursor() as cursor:
         _more_temp_buffers(cursor)
         cursor.execute(STAGING_SQL)
         # Django's foreign keys are deferred; immediate checks keep no queue
@@ -201,6 +203,8 @@ def import_products(
             stop.set()
             reader.join()
         result.loaded = True
+        # One summary event, not one per product (docs/events.md).
+        emit("catalog.imported", result.counts())
         # ON COMMIT DROP covers the usual case; an outer transaction (tests,
         # callers importing twice) needs them gone now.
         cursor.execute(f"DROP TABLE {STAGING_TABLES}")
