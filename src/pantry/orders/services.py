@@ -20,6 +20,7 @@ from psycopg.types.json import Jsonb
 
 from pantry.catalog.stock import current_prices, return_stock, take_stock
 from pantry.core.errors import Invalid, NotFound
+from pantry.events.outbox import emit
 from pantry.orders.errors import (
     IdempotencyKeyReused,
     InvalidTransition,
@@ -274,6 +275,7 @@ def _place(
         customer_id=customer_id,
     )
     body = _insert_order(order, lines, key_id=key_id)
+    emit("order.placed", body)
     # Last, so the variant rows stay locked only until the commit right after.
     take_stock(request.quantities)
     return Placement(
@@ -396,6 +398,7 @@ def transition_order(*, number: str, to: str, actor: str) -> Order:
         order.status = to
         order.save(update_fields=["status"])
         event.save()
+        emit(f"order.{to}", {"number": order.number, "status": to, "actor": actor})
     return order
 
 
