@@ -32,16 +32,23 @@ CUTOFF = 10
 PUBLISHED = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def documents() -> list[dict[str, Any]]:
-    with CORPUS.open(encoding="utf-8") as lines:
+# A second corpus: GNU coreutils' manual pages from Debian's coreutils
+# package, one product per program (see coreutils/build_corpus.py), with 30
+# keyword queries and 20 questions.
+COREUTILS = HERE / "coreutils"
+CORPORA = {"python": HERE, "coreutils": COREUTILS}
+
+
+def documents(folder: Path = HERE) -> list[dict[str, Any]]:
+    with (folder / "corpus.jsonl").open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines]
 
 
-def queries() -> list[dict[str, Any]]:
-    return list(json.loads(QUERIES.read_text(encoding="utf-8")))
+def queries(folder: Path = HERE) -> list[dict[str, Any]]:
+    return list(json.loads((folder / "queries.json").read_text(encoding="utf-8")))
 
 
-def load_corpus() -> int:
+def load_corpus(folder: Path = HERE) -> int:
     """Insert the corpus as active products and public posts; return the count."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
@@ -49,7 +56,7 @@ def load_corpus() -> int:
     from pantry.catalog.models import Category, Product
     from pantry.journal.models import Author, Post
 
-    docs = documents()
+    docs = documents(folder)
     with transaction.atomic():
         category, _ = Category.objects.get_or_create(
             slug="python-library",
@@ -104,10 +111,11 @@ def reciprocal_rank(
     return 0.0
 
 
-def evaluate(fetch: Callable[[str], list[str]]) -> dict[str, Any]:
-    """nDCG@10 and MRR@10 over every query, and the per-query figures."""
+def evaluate(fetch: Callable[[str], list[str]], folder: Path = HERE) -> dict[str, Any]:
+    """nDCG@10 and MRR@10 over every query (and per kind of query when the
+    queries say: ``keyword``, ``question``), and the per-query figures."""
     rows = []
-    for case in queries():
+    for case in queries(folder):
         found = fetch(case["query"])
         rows.append(
             {
@@ -115,9 +123,20 @@ def evaluate(fetch: Callable[[str], list[str]]) -> dict[str, Any]:
                 "ndcg": round(ndcg(found, case["relevant"]), 4),
                 "rr": round(reciprocal_rank(found, case["relevant"]), 4),
                 "top": found[:3],
+                "kind": case.get("kind", ""),
             }
         )
+    kinds = sorted({row["kind"] for row in rows if row["kind"]})
+    by_kind = {
+        kind: round(
+            sum(r["rr"] for r in rows if r["kind"] == kind)
+            / sum(1 for r in rows if r["kind"] == kind),
+            4,
+        )
+        for kind in kinds
+    }
     return {
+        "mrr_by_kind": by_kind,
         "queries": len(rows),
         "ndcg_at_10": round(sum(r["ndcg"] for r in rows) / len(rows), 4),
         "mrr_at_10": round(sum(r["rr"] for r in rows) / len(rows), 4),

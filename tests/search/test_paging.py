@@ -133,3 +133,25 @@ def test_a_stale_page_link_shows_the_first_page(client):
 
     assert "That page link no longer applies" in page
     assert '<a href="/products/kettle/">Kettle</a>' in page
+
+
+@pytest.mark.parametrize("kind", ["product", "post"])
+def test_search_reads_exactly_the_rows_of_its_apps_rule(kind):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pantry.journal.models import Post
+
+    ProductFactory(slug="on-sale")
+    ProductFactory(slug="withdrawn", is_active=False)
+    PostFactory(slug="public")
+    PostFactory(slug="draft", status=Post.Status.DRAFT)
+    PostFactory(slug="scheduled", published_at=timezone.now() + timedelta(days=1))
+    sql, _, _, params = ranking._source(kind)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT slug FROM ({sql}) AS s ORDER BY slug", params)
+        slugs = [row[0] for row in cursor.fetchall()]
+
+    assert slugs == (["on-sale"] if kind == "product" else ["public"])

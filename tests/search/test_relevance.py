@@ -40,3 +40,26 @@ def test_search_quality_stays_above_its_floor(api):
     assert result["queries"] >= 50
     assert result["ndcg_at_10"] >= NDCG_FLOOR
     assert result["mrr_at_10"] >= MRR_FLOOR
+
+
+# Measured on bench/search_eval/coreutils (see docs/search.md).
+COREUTILS_KEYWORD_MRR_FLOOR = 0.95  # measured 1.0
+COREUTILS_QUESTION_MRR_FLOOR = 0.5  # measured 0.5305
+
+
+def test_coreutils_search_quality_stays_above_its_floor(api):
+    evaluate.load_corpus(evaluate.COREUTILS)
+
+    def fetch(query: str) -> list[str]:
+        response = api.get("search", {"q": query, "limit": 10})
+        assert response.status == 200
+        return [item["slug"] for item in response.body["items"]]
+
+    result = evaluate.evaluate(fetch, evaluate.COREUTILS)
+
+    print({k: v for k, v in result.items() if k != "per_query"})
+    for row in result["per_query"]:
+        print(row)
+    assert result["queries"] == 50
+    assert result["mrr_by_kind"]["keyword"] >= COREUTILS_KEYWORD_MRR_FLOOR
+    assert result["mrr_by_kind"]["question"] >= COREUTILS_QUESTION_MRR_FLOOR

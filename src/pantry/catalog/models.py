@@ -140,6 +140,11 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def for_sale(cls) -> models.QuerySet[Product]:
+        """Products the shop offers: active ones. Search reads this rule too."""
+        return cls.objects.filter(is_active=True)
+
 
 class Variant(models.Model):
     """A purchasable SKU of a product, with its own price and stock."""

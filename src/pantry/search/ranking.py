@@ -53,10 +53,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import F, QuerySet
 
+from pantry.catalog.models import Product
 from pantry.core.errors import BadCursor
 from pantry.core.pagination import decode_cursor, encode_cursor
 from pantry.core.textsearch import SEARCH_CONFIG, ParsedQuery, parse_query
+from pantry.journal.models import Post
 from pantry.search.spelling import suggest_spelling
 from pantry.search.synonyms import synonyms_for
 
@@ -106,20 +109,34 @@ class SearchResult:
     partial: bool = False
 
 
-_SOURCES = {
-    "product": (
-        "SELECT id, slug, name AS title, created_at AS dated, search_vector "
-        "FROM catalog_product WHERE is_active",
-        "to_tsvector('pantry'::regconfig, name::text)",
-        "catalog_product",
-    ),
-    "post": (
-        "SELECT id, slug, title, published_at AS dated, search_vector "
-        "FROM journal_post WHERE status = 'published' AND published_at <= now()",
-        "to_tsvector('pantry'::regconfig, title::text)",
-        "journal_post",
-    ),
-}
+def _source(kind: str) -> tuple[str, str, str, dict[str, Any]]:
+    """SQL of one type's searchable rows (``id, slug, search_vector, title,
+    dated``) from the rule its app defines (``Product.for_sale()``,
+    ``Post.objects.public()``), the name/title word expression, the table
+    and the rule's parameters (named, to sit among this module's)."""
+    rows: QuerySet[Any, Any]
+    if kind == "product":
+        rows = Product.for_sale().values(
+            "id", "slug", "search_vector", title=F("name"), dated=F("created_at")
+        )
+        title_words = "to_tsvector('pantry'::regconfig, name::text)"
+    else:
+        rows = Post.objects.public().values(
+            "id", "slug", "search_vector", "title", dated=F("published_at")
+        )
+        title_words = "to_tsvector('pantry'::regconfig, title::text)"
+    sql, values = rows.query.sql_with_params()
+    if " WHERE " not in sql:
+        raise AssertionError(f"the {kind} rule has no condition: {sql}")
+    names = [f"rule_{kind}_{index}" for index in range(len(values))]
+    sql = sql.replace("%s", "{}").format(*(f"%({name})s" for name in names))
+    return (
+        sql,
+        title_words,
+        rows.model._meta.db_table,
+        dict(zip(names, values, strict=True)),
+    )
+
 
 _RANK = """
     8 * (d.search_vector @@ input.all_terms)::int
@@ -131,7 +148,7 @@ _RANK = """
 
 def _kind_sql(kind: str, query: str, positive: str, *, excludes: bool) -> str:
     """CTEs of one type: its ranked matches, its page and its total."""
-    select, title_words, table = _SOURCES[kind]
+    select, title_words, table, _ = _source(kind)
     matches = f"search_vector @@ {query}"
     if excludes:
         # "a -b" where most documents with a also have b would make the
@@ -309,6 +326,8 @@ def search_statement(
     positive = positive.replace("%(", "%(pos_")
     params.update({f"all_{key}": value for key, value in all_params.items()})
     params.update({f"pos_{key}": value for key, value in positive_params.items()})
+    for kind in types:
+        params.update(_source(kind)[3])
     params.update(
         {
             "phrase": parsed.phrase_text(),
