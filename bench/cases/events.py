@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 from bench.harness import ROOT, Bench, pantry_output, percentile
 
@@ -145,40 +147,16 @@ try:
     rates["without_audit"] = load(tag + "b")
 finally:
     triggers(True)
-# Take the bench products out again, unaudited.
-triggers(False)
-try:
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM catalog_product WHERE slug LIKE %s", ["audit-" + tag + "%"])
-finally:
-    triggers(True)
 print(json.dumps(rates))
 """
 
 
-class Receiver:
-    """A minimal HTTP/1.1 keep-alive receiver: 204 to every POST, arrival times."""
+def _serve(port_out: Any, pipe: Any) -> None:
+    """The receiver process: 204 to every POST, remembering arrival times."""
+    arrivals: list[tuple[float, bytes]] = []
 
-    def __init__(self) -> None:
-        self.arrivals: list[tuple[float, bytes]] = []
-        self.port = 0
-        self.ready = threading.Event()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        self.ready.wait(10)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        server = self.loop.run_until_complete(
-            asyncio.start_server(self._client, "127.0.0.1", 0, backlog=512)
-        )
-        self.port = server.sockets[0].getsockname()[1]
-        self.ready.set()
-        self.loop.run_forever()
-
-    async def _client(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    async def client(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         try:
             while True:
@@ -188,15 +166,66 @@ class Receiver:
                     if line[:15].lower() == b"content-length:":
                         length = int(line[15:])
                 body = await reader.readexactly(length) if length else b""
-                self.arrivals.append((time.time(), body))
+                arrivals.append((time.time(), body))
                 writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
             writer.close()
 
+    async def control() -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            command = await loop.run_in_executor(None, pipe.recv)
+            if command == "count":
+                pipe.send(len(arrivals))
+            elif command == "clear":
+                arrivals.clear()
+                pipe.send(0)
+            elif command == "span":
+                pipe.send((arrivals[0][0], arrivals[-1][0]) if arrivals else (0, 0))
+            elif command == "delays":
+                delays = []
+                for arrived, body in arrivals:
+                    created = json.loads(body)["created_at"]
+                    delays.append(
+                        (arrived - datetime.fromisoformat(created).timestamp()) * 1000
+                    )
+                pipe.send(delays)
+            else:
+                return
+
+    async def main() -> None:
+        server = await asyncio.start_server(client, "127.0.0.1", 0, backlog=1024)
+        port_out.send(server.sockets[0].getsockname()[1])
+        await control()
+        server.close()
+
+    asyncio.run(main())
+
+
+class Receiver:
+    """A minimal HTTP/1.1 keep-alive receiver in its own process (no GIL
+    shared with the load generator)."""
+
+    def __init__(self) -> None:
+        self.pipe, child = multiprocessing.Pipe()
+        port_in, port_out = multiprocessing.Pipe()
+        self.process = multiprocessing.Process(
+            target=_serve, args=(port_out, child), daemon=True
+        )
+        self.process.start()
+        self.port = port_in.recv()
+
+    def ask(self, command: str) -> Any:
+        self.pipe.send(command)
+        return self.pipe.recv()
+
     def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.pipe.send("stop")
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
 
 
 def _shell(env: dict[str, str], script: str) -> dict:
@@ -277,17 +306,17 @@ def _throughput(
 ) -> None:
     url = f"http://127.0.0.1:{receiver.port}/hook"
     endpoint = _shell(env, f"URL = {url!r}\nCOUNT = {count}\n" + EMIT)["endpoint"]
-    receiver.arrivals.clear()
+    receiver.ask("clear")
     processes = _dispatchers(env, 2)
     deadline = time.monotonic() + 120
     try:
-        while len(receiver.arrivals) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
+        while receiver.ask("count") < count and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         _stop(processes)
         pantry_output(env, "shell", "-c", f"ENDPOINT = {endpoint}\n" + DROP_ENDPOINT)
-    got = len(receiver.arrivals)
-    first, last = receiver.arrivals[0][0], receiver.arrivals[-1][0]
+    got = receiver.ask("count")
+    first, last = receiver.ask("span")
     rate = got / max(last - first, 1e-9)
     bench.record(
         "events.dispatch_throughput",
@@ -308,7 +337,7 @@ def _delay(
     endpoint = _shell(env, f"URL = {url!r}\n" + REGISTER)["endpoint"]
     processes = _dispatchers(env, 2)
     time.sleep(3)  # let them start and LISTEN
-    receiver.arrivals.clear()
+    receiver.ask("clear")
     rate, clients = 300, 12
     total = rate * seconds
     statuses: dict[int, int] = {}
@@ -345,15 +374,12 @@ def _delay(
         elapsed = time.monotonic() - start
         placed = statuses.get(201, 0)
         deadline = time.monotonic() + 30
-        while len(receiver.arrivals) < placed and time.monotonic() < deadline:
-            time.sleep(0.05)
+        while receiver.ask("count") < placed and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         _stop(processes)
         pantry_output(env, "shell", "-c", f"ENDPOINT = {endpoint}\n" + DROP_ENDPOINT)
-    delays = []
-    for arrived, body in receiver.arrivals:
-        created = datetime.fromisoformat(json.loads(body)["created_at"]).timestamp()
-        delays.append((arrived - created) * 1000)
+    delays = receiver.ask("delays")
     p99 = percentile(delays, 99) if delays else None
     bench.record(
         "events.commit_to_delivery_p99",
