@@ -73,24 +73,38 @@ def _first_in_transaction(connection: Any) -> bool:
     )
 
 
+def _name_actor(connection: Any) -> None:
+    token = _sending.set(True)
+    try:
+        actor = current_actor()
+        # A cursor of its own: the caller's may be a named (server-side) one,
+        # which a second statement would re-declare.
+        connection.connection.execute(
+            "SELECT set_config('pantry.actor', %s, true), "
+            "set_config('pantry.request_id', %s, true)",
+            [actor.name[:ACTOR_MAX], actor.request_id[:100]],
+        )
+    finally:
+        _sending.reset(token)
+
+
 def send_actor(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
 ) -> Any:
-    """Execute wrapper: open each transaction by naming its actor."""
+    """Execute wrapper: open each transaction by naming its actor.
+
+    Naming the actor may itself query (a session's user): those queries run
+    in this transaction, unwrapped. ``SET TRANSACTION`` must come first in a
+    transaction, so the actor follows it.
+    """
     connection = context["connection"]
-    if not _sending.get() and _first_in_transaction(connection):
-        # Naming the actor may itself query (a session's user): those
-        # queries run in this transaction, past this branch.
-        token = _sending.set(True)
-        try:
-            actor = current_actor()
-            context["cursor"].cursor.execute(
-                "SELECT set_config('pantry.actor', %s, true), "
-                "set_config('pantry.request_id', %s, true)",
-                [actor.name[:ACTOR_MAX], actor.request_id[:100]],
-            )
-        finally:
-            _sending.reset(token)
+    if _sending.get() or not _first_in_transaction(connection):
+        return execute(sql, params, many, context)
+    if sql.lstrip()[:15].upper() == "SET TRANSACTION":
+        result = execute(sql, params, many, context)
+        _name_actor(connection)
+        return result
+    _name_actor(connection)
     return execute(sql, params, many, context)
 
 

@@ -14,6 +14,7 @@ transaction mode cannot hold a LISTEN) and polls every
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -149,8 +150,13 @@ def message_body(claimed: Claimed) -> str:
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _signer(secret: str) -> Webhook:
+    return Webhook(secret)
+
+
 def sign(secret: str, event_id: str, at: datetime, body: str) -> str:
-    return Webhook(secret).sign(event_id, at, body)
+    return _signer(secret).sign(event_id, at, body)
 
 
 def lease_seconds() -> float:

@@ -275,7 +275,6 @@ def _place(
         customer_id=customer_id,
     )
     body = _insert_order(order, lines, key_id=key_id)
-    emit("order.placed", body)
     # Last, so the variant rows stay locked only until the commit right after.
     take_stock(request.quantities)
     return Placement(
@@ -283,9 +282,9 @@ def _place(
     )
 
 
-# The order, its lines, its placement event and the receipt kept under the
-# idempotency key (if any) in one round trip. A taken number inserts nothing
-# (ON CONFLICT) and the caller draws another.
+# The order, its lines, its placement event, the receipt kept under the
+# idempotency key (if any) and the order.placed event in one round trip. A
+# taken number inserts nothing (ON CONFLICT) and the caller draws another.
 _INSERT_ORDER = """
 WITH placed AS (
     INSERT INTO orders_order
@@ -311,8 +310,11 @@ WITH placed AS (
     SET order_id = placed.id, response_status = 201, response_body = %(receipt)s
     FROM placed
     WHERE orders_idempotencykey.id = %(key_id)s
+), emitted AS (
+    SELECT events_emit('order.placed', jsonb_build_array(%(receipt)s::jsonb))
+    FROM placed
 )
-SELECT id FROM placed
+SELECT id FROM placed, emitted
 """
 
 
