@@ -126,6 +126,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pantry.platform.observability.RequestLogMiddleware",
     "pantry.core.middleware.ServerTimingMiddleware",
     "pantry.platform.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -410,6 +411,8 @@ PANTRY_EVENTS_LISTEN_URL = env("PANTRY_EVENTS_LISTEN_URL")
 # query behind them; statements of a migration stop after the second.
 PANTRY_MIGRATION_LOCK_TIMEOUT = env("PANTRY_MIGRATION_LOCK_TIMEOUT", "5s")
 PANTRY_MIGRATION_STATEMENT_TIMEOUT = env("PANTRY_MIGRATION_STATEMENT_TIMEOUT", "30min")
+# Addresses (or networks) that may read GET /metrics.
+PANTRY_METRICS_ALLOW = env_list("PANTRY_METRICS_ALLOW", "127.0.0.1,::1")
 # Read by the embedded server at start (platform/embedded.py); checked here.
 PANTRY_AUTO_EXPLAIN_MS = env_int("PANTRY_AUTO_EXPLAIN_MS", 500, minimum=-1)
 # Checkout (docs/checkout.md): whether catalog and shipping prices include tax.
@@ -471,17 +474,34 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"format": "%(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env("PANTRY_LOG_LEVEL", "INFO").upper()},
     # Replace Django's own console handler so each line is logged once, and
     # follow PANTRY_LOG_LEVEL (WARNING silences a line per task run).
     "loggers": {
+        # One JSON object per request (platform/observability.py).
+        "pantry.request": {
+            "handlers": ["json"],
+            "level": (
+                env("PANTRY_REQUEST_LOG_LEVEL")
+                or (
+                    "WARNING"
+                    if PANTRY_ENV == "test"
+                    else env("PANTRY_LOG_LEVEL", "INFO")
+                )
+            ).upper(),
+            "propagate": False,
+        },
         "django": {
             "handlers": ["console"],
             "level": env("PANTRY_LOG_LEVEL", "INFO").upper(),
             "propagate": False,
-        }
+        },
     },
 }

@@ -6,6 +6,7 @@ from pantry.api import api
 from pantry.catalog.sitemaps import CategorySitemap
 from pantry.core import views as core_views
 from pantry.journal.sitemaps import PostSitemap
+from pantry.platform.observability import metrics_view
 from pantry.storefront.sitemaps import ProductSitemap
 
 sitemaps = {
@@ -17,6 +18,7 @@ sitemaps = {
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path(

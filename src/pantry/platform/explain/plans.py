@@ -99,12 +99,18 @@ def _nodes(plan: dict[str, Any], limited: bool = False) -> Iterator[tuple[dict, 
 
 
 def table_rows(names: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """PostgreSQL's row estimate (pg_class.reltuples) of each table."""
+    """PostgreSQL's row estimate of each table, scaled to its current size."""
     if not names:
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT n.nspname, c.relname, greatest(c.reltuples, 0)::bigint"
+            # Rows per page from the statistics times the pages the table
+            # has now, as the planner scales them: stale after a TRUNCATE
+            # or a bulk load, reltuples alone would mislead.
+            "SELECT n.nspname, c.relname, (CASE WHEN c.relpages > 0"
+            " THEN c.reltuples / c.relpages * (pg_relation_size(c.oid)"
+            " / current_setting('block_size')::bigint)"
+            " ELSE greatest(c.reltuples, 0) END)::bigint"
             " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest(%s::text[],"
             " %s::text[]))",
