@@ -24,6 +24,7 @@ class Order(models.Model):
         DELIVERED = "delivered"
         CANCELLED = "cancelled"
         REFUNDED = "refunded"
+        EXPIRED = "expired"
 
     # Random, not sequential: a customer cannot guess another order's number
     # from their own (see services.new_order_number).
@@ -36,6 +37,9 @@ class Order(models.Model):
     currency = models.CharField(max_length=3)
     total = models.DecimalField(max_digits=14, decimal_places=2)
     placed_at = models.DateTimeField()
+    # When an unpaid order expires (placement + the provider's window);
+    # null: never (staff mark it paid, as with manual payment).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -65,6 +69,13 @@ class Order(models.Model):
                 condition=Q(status__in=["paid", "shipped", "delivered"]),
                 name="orders_order_revenue_placed",
             ),
+            # The expiry sweeper's due orders, oldest first; only unpaid
+            # orders with a window are in it.
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(status="placed", expires_at__isnull=False),
+                name="orders_order_expiry_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -79,6 +90,7 @@ class Order(models.Model):
                         "delivered",
                         "cancelled",
                         "refunded",
+                        "expired",
                     ]
                 ),
                 name="orders_order_status_valid",

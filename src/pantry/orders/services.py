@@ -33,6 +33,7 @@ from pantry.orders.models import (
     OrderLine,
 )
 from pantry.orders.queries import receipt
+from pantry.vouchers.services import release_vouchers
 
 Status = Order.Status
 
@@ -59,7 +60,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DELIVERED: frozenset({Status.REFUNDED}),
     Status.CANCELLED: frozenset(),
     Status.REFUNDED: frozenset(),
+    Status.EXPIRED: frozenset(),
 }
+# Expiry is the sweeper's (orders/expiry.py), never a staff transition.
 RESTOCKING = frozenset({Status.CANCELLED})
 
 
@@ -357,7 +360,8 @@ def transition_order(*, number: str, to: str, actor: str) -> Order:
 
     The order row is locked first, so concurrent transitions of one order
     run one after the other and the second sees the first's result.
-    Cancelling returns the order's stock in the same transaction. Raises
+    Cancelling or expiring returns the order's stock and voucher uses in
+    the same transaction. Raises
     NotFound, Invalid (not a status) or InvalidTransition.
     """
     if to not in Status.values:
@@ -378,6 +382,7 @@ def transition_order(*, number: str, to: str, actor: str) -> Order:
             )
         if to in RESTOCKING:
             return_stock(dict(order.lines.values_list("sku", "quantity")))
+            release_vouchers(order_ref=order.number)
         event = OrderEvent(
             order=order,
             from_status=order.status,
