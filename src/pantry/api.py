@@ -22,6 +22,7 @@ from pantry.journal.api import router as journal_router
 from pantry.orders.account_api import router as order_account_router
 from pantry.orders.api import router as orders_router
 from pantry.orders.checkout_api import router as checkout_router
+from pantry.orders.refunds_api import router as refunds_router
 from pantry.payments.api import router as payments_router
 from pantry.search.api import router as search_router
 from pantry.vouchers.api import router as vouchers_router
@@ -43,6 +44,7 @@ api.add_router("", events_router)
 api.add_router("", vouchers_router)
 api.add_router("", payments_router)
 api.add_router("", checkout_router)
+api.add_router("", refunds_router)
 
 
 def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:

@@ -44,6 +44,8 @@ class LineIn(Schema):
 class OrderIn(Schema):
     customer: CustomerIn
     lines: list[LineIn]
+    voucher: StrictStr | None = Field(None, max_length=64)
+    payment_provider: StrictStr | None = Field(None, max_length=20)
 
 
 class CustomerOut(Schema):
@@ -66,6 +68,14 @@ class EventOut(Schema):
     actor: str
 
 
+class PaymentOut(Schema):
+    provider: str
+    status: str
+    action: dict[str, Any] | None = Field(
+        description='What the client does next, e.g. {"type": "redirect", "url": ...}'
+    )
+
+
 class ReceiptOut(Schema):
     number: str
     status: str
@@ -77,6 +87,10 @@ class ReceiptOut(Schema):
     total: str
     lines: list[LineOut]
     placed_at: datetime
+    discount: str = "0.00"
+    voucher: str | None = None
+    payment_provider: str | None = None
+    payment: PaymentOut | None = None
 
 
 class OrderOut(Schema):
@@ -87,6 +101,10 @@ class OrderOut(Schema):
     total: str
     lines: list[LineOut]
     placed_at: datetime
+    discount: str = "0.00"
+    voucher: str | None = None
+    payment_provider: str | None = None
+    refunded_total: str = "0.00"
     events: list[EventOut]
 
 
@@ -142,6 +160,8 @@ def create_order(
         email=payload.customer.email,
         lines=[(line.sku, line.quantity) for line in payload.lines],
         idempotency_key=idempotency_key,
+        voucher=payload.voucher,
+        payment_provider=payload.payment_provider,
     )
     body = {**placement.receipt, "token": token_for(placement.number)}
     return Status(200 if placement.replayed else 201, body)

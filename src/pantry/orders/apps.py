@@ -7,3 +7,10 @@ class OrdersConfig(AppConfig):
     # Modules the `seed` and `demo` commands hand over to (see their docstrings).
     seed_module = "pantry.orders.seed"
     demo_module = "pantry.orders.demo"
+
+    def ready(self) -> None:
+        # Payments report captured money to orders through this listener.
+        from pantry.orders.payment_events import order_paid
+        from pantry.payments.services import on_payment
+
+        on_payment(order_paid)

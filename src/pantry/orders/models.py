@@ -24,6 +24,7 @@ class Order(models.Model):
         DELIVERED = "delivered"
         CANCELLED = "cancelled"
         REFUNDED = "refunded"
+        EXPIRED = "expired"
 
     # Random, not sequential: a customer cannot guess another order's number
     # from their own (see services.new_order_number).
@@ -45,6 +46,24 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="orders",
         db_index=False,
+    )
+    # When an unpaid order expires (placement + the provider's window);
+    # null: never (staff mark it paid, as with manual payment).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # A voucher's discount, already taken off ``total``, and its code.
+    discount = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, db_default=0
+    )
+    voucher_code = models.CharField(
+        max_length=64, blank=True, default="", db_default=""
+    )
+    # The provider paying this order (pantry.payments); empty before issue 15.
+    payment_provider = models.CharField(
+        max_length=20, blank=True, default="", db_default=""
+    )
+    # Money given back so far; a full refund makes the order ``refunded``.
+    refunded_total = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, db_default=0
     )
 
     class Meta:
@@ -83,10 +102,24 @@ class Order(models.Model):
                 condition=Q(status__in=["paid", "shipped", "delivered"]),
                 name="orders_order_revenue_placed",
             ),
+            # The expiry sweeper's due orders, oldest first; only unpaid
+            # orders with a window are in it.
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(status="placed", expires_at__isnull=False),
+                name="orders_order_expiry_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total__gte=0), name="orders_order_total_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0), name="orders_order_discount_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_total__gte=0) & Q(refunded_total__lte=F("total")),
+                name="orders_order_refunded_within_total",
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -97,6 +130,7 @@ class Order(models.Model):
                         "delivered",
                         "cancelled",
                         "refunded",
+                        "expired",
                     ]
                 ),
                 name="orders_order_status_valid",
@@ -119,9 +153,15 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.IntegerField()
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    refunded_quantity = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(refunded_quantity__gte=0)
+                & Q(refunded_quantity__lte=F("quantity")),
+                name="orders_orderline_refund_within_quantity",
+            ),
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="orders_orderline_quantity_positive"
             ),
@@ -178,3 +218,46 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Refund(models.Model):
+    """Money given back for some lines (and shipping) of an order."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    shipping = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    restocked = models.BooleanField()
+    reason = models.CharField(max_length=500, blank=True, default="")
+    # The providers' ids of the money movements.
+    provider_refs = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    actor = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(shipping__gte=0),
+                name="orders_refund_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} of {self.order_id}"
+
+
+class RefundLine(models.Model):
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
+    quantity = models.IntegerField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) & Q(amount__gte=0),
+                name="orders_refundline_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.line_id}"

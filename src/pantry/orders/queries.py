@@ -50,6 +50,10 @@ def receipt(order: Order, lines: Iterable[OrderLine]) -> dict[str, Any]:
             for line in lines
         ],
         "placed_at": timestamp(order.placed_at),
+        "discount": money(order.discount),
+        "voucher": order.voucher_code or None,
+        "payment_provider": order.payment_provider or None,
+        "refunded_total": money(order.refunded_total),
     }
 
 

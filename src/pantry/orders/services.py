@@ -6,15 +6,17 @@ import hashlib
 import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import OperationalError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -34,6 +36,10 @@ from pantry.orders.models import (
     OrderLine,
 )
 from pantry.orders.queries import receipt
+from pantry.orders.tokens import token_for
+from pantry.payments.providers import get_provider
+from pantry.payments.services import start_payment
+from pantry.vouchers.services import check_voucher, redeem_voucher, release_vouchers
 
 Status = Order.Status
 
@@ -60,7 +66,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DELIVERED: frozenset({Status.REFUNDED}),
     Status.CANCELLED: frozenset(),
     Status.REFUNDED: frozenset(),
+    Status.EXPIRED: frozenset(),
 }
+# Expiry is the sweeper's (orders/expiry.py), never a staff transition.
 RESTOCKING = frozenset({Status.CANCELLED})
 
 
@@ -81,13 +89,21 @@ class OrderRequest:
     name: str
     email: str
     quantities: dict[str, int]
+    voucher: str | None = None
+    payment_provider: str | None = None
 
     def digest(self) -> str:
+        request: dict[str, Any] = {
+            "customer": {"name": self.name, "email": self.email},
+            "lines": sorted(self.quantities.items()),
+        }
+        # Only when given, so digests of plain orders stay as they were.
+        if self.voucher is not None:
+            request["voucher"] = self.voucher.lower()
+        if self.payment_provider is not None:
+            request["payment_provider"] = self.payment_provider
         canonical = json.dumps(
-            {
-                "customer": {"name": self.name, "email": self.email},
-                "lines": sorted(self.quantities.items()),
-            },
+            request,
             sort_keys=True,
             separators=(",", ":"),
         )
@@ -165,6 +181,8 @@ def place_order(
     lines: Sequence[tuple[Any, Any]],
     idempotency_key: str | None = None,
     customer_id: int | None = None,
+    voucher: str | None = None,
+    payment_provider: str | None = None,
 ) -> Placement:
     """Place an order, taking stock for every line, or change nothing.
 
@@ -175,8 +193,17 @@ def place_order(
     another request under that key raises IdempotencyKeyReused. Raises
     Invalid, UnknownSku, MixedCurrency or InsufficientStock. The
     confirmation email is queued once the transaction commits.
+
+    ``voucher`` is redeemed in the placing transaction (VoucherInvalid,
+    VoucherExhausted); ``payment_provider`` opens a payment whose next step
+    is the receipt's ``payment.action``, and an order paid by a provider
+    other than ``manual`` expires unpaid after PANTRY_PAYMENT_WINDOW_MINUTES
+    (UnknownPaymentProvider).
     """
     request = clean_order_request(name=name, email=email, lines=lines)
+    if payment_provider is not None:
+        payment_provider = get_provider(payment_provider).code
+    request = replace(request, voucher=voucher, payment_provider=payment_provider)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= KEY_MAX:
         raise Invalid(
             f"An Idempotency-Key has 1 to {KEY_MAX} characters.",
@@ -265,16 +292,47 @@ def _place(
                 line_total=priced.unit_price * quantity,
             )
         )
+    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+    discount, code = Decimal("0.00"), ""
+    if request.voucher is not None:
+        applied = check_voucher(
+            code=request.voucher,
+            subtotal=subtotal,
+            currency=currencies[0],
+            email=request.email,
+            at=now,
+        )
+        discount, code = applied.discount, applied.code
+    window = timedelta(minutes=settings.PANTRY_PAYMENT_WINDOW_MINUTES)
     order = Order(
         customer_name=request.name,
         email=request.email,
         status=Status.PLACED,
         currency=currencies[0],
-        total=sum((line.line_total for line in lines), Decimal("0.00")),
+        total=subtotal - discount,
+        discount=discount,
+        voucher_code=code,
+        payment_provider=request.payment_provider or "",
+        expires_at=now + window
+        if request.payment_provider not in (None, "manual")
+        else None,
         placed_at=now,
         customer_id=customer_id,
     )
     body = _insert_order(order, lines, key_id=key_id)
+    if code:
+        # The one conditional UPDATE under the CHECK: past the limit this
+        # raises and the whole placement rolls back.
+        redeem_voucher(
+            code=code,
+            order_ref=order.number,
+            email=order.email,
+            subtotal=subtotal,
+            currency=order.currency,
+            at=now,
+        )
+    if request.payment_provider is not None:
+        body = _open_payment(order, body, key_id=key_id)
     # Last, so the variant rows stay locked only until the commit right after.
     take_stock(request.quantities)
     return Placement(
@@ -289,9 +347,10 @@ _INSERT_ORDER = """
 WITH placed AS (
     INSERT INTO orders_order
         (number, customer_name, email, status, currency, total, placed_at,
-         customer_id)
+         customer_id, discount, voucher_code, payment_provider, expires_at)
     VALUES (%(number)s, %(name)s, %(email)s, 'placed', %(currency)s, %(total)s,
-            %(at)s, %(customer_id)s)
+            %(at)s, %(customer_id)s, %(discount)s, %(voucher_code)s,
+            %(payment_provider)s, %(expires_at)s)
     ON CONFLICT (number) DO NOTHING
     RETURNING id
 ), lines AS (
@@ -332,6 +391,10 @@ def _insert_order(
         "total": order.total,
         "at": order.placed_at,
         "customer_id": order.customer_id,
+        "discount": order.discount,
+        "voucher_code": order.voucher_code,
+        "payment_provider": order.payment_provider,
+        "expires_at": order.expires_at,
         "skus": [line.sku for line in lines],
         "names": [line.product_name for line in lines],
         "prices": [line.unit_price for line in lines],
@@ -358,6 +421,41 @@ def _insert_order(
     raise RuntimeError(f"no free order number in {NUMBER_ATTEMPTS} draws")
 
 
+def _open_payment(
+    order: Order, body: dict[str, Any], *, key_id: int | None
+) -> dict[str, Any]:
+    """Start the order's payment; return the receipt with its next step.
+
+    Runs inside the placing transaction: a provider that fails rolls the
+    placement back (ProviderFailed).
+    """
+    return_url = (
+        settings.PANTRY_SITE_URL.rstrip("/")
+        + reverse("orders:order", args=[order.number])
+        + "?token="
+        + token_for(order.number)
+    )
+    payment, action = start_payment(
+        order_ref=order.number,
+        amount=order.total,
+        currency=order.currency,
+        email=order.email,
+        return_url=return_url,
+        provider=order.payment_provider,
+    )
+    body = {
+        **body,
+        "payment": {
+            "provider": payment.provider,
+            "status": payment.status,
+            "action": action,
+        },
+    }
+    if key_id is not None:
+        IdempotencyKey.objects.filter(pk=key_id).update(response_body=body)
+    return body
+
+
 def _queue_confirmation(receipt: dict[str, Any]) -> None:
     from pantry.orders.tasks import send_order_confirmation
 
@@ -369,7 +467,8 @@ def transition_order(*, number: str, to: str, actor: str) -> Order:
 
     The order row is locked first, so concurrent transitions of one order
     run one after the other and the second sees the first's result.
-    Cancelling returns the order's stock in the same transaction. Raises
+    Cancelling or expiring returns the order's stock and voucher uses in
+    the same transaction. Raises
     NotFound, Invalid (not a status) or InvalidTransition.
     """
     if to not in Status.values:
@@ -390,6 +489,7 @@ def transition_order(*, number: str, to: str, actor: str) -> Order:
             )
         if to in RESTOCKING:
             return_stock(dict(order.lines.values_list("sku", "quantity")))
+            release_vouchers(order_ref=order.number)
         event = OrderEvent(
             order=order,
             from_status=order.status,
