@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -35,7 +35,6 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from pantry.core.middleware import json_error
 from pantry.platform.replicas import replica_lags
 
 REQUEST_ID = "X-Request-Id"
@@ -196,7 +195,11 @@ def _allowed(address: str) -> bool:
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """Prometheus text format, for the addresses of PANTRY_METRICS_ALLOW only."""
     if not _allowed(request.META.get("REMOTE_ADDR", "")):
-        return json_error(403, "Metrics are not served to this address.")
+        body = {
+            "error": "forbidden",
+            "detail": "Metrics are not served to this address.",
+        }
+        return JsonResponse(body, status=403)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
