@@ -195,11 +195,11 @@ def _allowed(address: str) -> bool:
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """Prometheus text format, for the addresses of PANTRY_METRICS_ALLOW only."""
     if not _allowed(request.META.get("REMOTE_ADDR", "")):
-        body = {
+        refusal = {
             "error": "forbidden",
             "detail": "Metrics are not served to this address.",
         }
-        return JsonResponse(body, status=403)
+        return JsonResponse(refusal, status=403)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
