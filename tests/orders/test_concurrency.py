@@ -137,7 +137,28 @@ def test_concurrent_transitions_of_one_order_serialise(wide_pool, target):
     assert Variant.objects.get(sku="MUG-1").stock == expected
 
 
+def deadlocks_detected() -> int:
+    """The database's count of deadlocks PostgreSQL broke, flushed first."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+        )
+        return int(cursor.fetchone()[0])
+
+
+def deadlocks_after(before: int, *, timeout: float = 10.0) -> int:
+    """Wait for the statistics to count past ``before`` (they lag a little)."""
+    deadline = time.monotonic() + timeout
+    while (found := deadlocks_detected()) <= before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
 def test_a_checkout_aborted_by_a_deadlock_is_retried_and_succeeds(wide_pool):
+    before = deadlocks_detected()
     VariantFactory(sku="A-1", stock=5)
     VariantFactory(sku="B-1", stock=5)
     holding = threading.Event()
@@ -165,6 +186,9 @@ def test_a_checkout_aborted_by_a_deadlock_is_retried_and_succeeds(wide_pool):
     finally:
         writer.join(timeout=30)
 
+    # PostgreSQL broke exactly one deadlock; the other writer's +10 is in,
+    # so the checkout was the transaction aborted, and its retry placed it.
+    assert deadlocks_after(before) == before + 1
     assert placement.replayed is False
     assert dict(Variant.objects.values_list("sku", "stock")) == {"A-1": 14, "B-1": 4}
     assert Order.objects.count() == 1
