@@ -39,7 +39,9 @@ def test_help_lists_run_and_db_among_the_platform_commands():
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     section = lines[lines.index("[platform]") + 1 :]
-    assert section[:2] == ["    db", "    run"]
+    section = section[: section.index("")] if "" in section else section
+    assert "    db" in section
+    assert "    run" in section
 
 
 def test_help_of_run_comes_from_the_management_command():
