@@ -47,3 +47,15 @@ def staff_token(db: None) -> str:
     from pantry.core.services import create_token
 
     return create_token(username="staff")
+
+
+@pytest.fixture
+def standard_tax_class(db: None) -> None:
+    """The built-in tax class its data migration creates.
+
+    Transactional tests flush the database, migration data included, so
+    tests that need the class ask for it rather than rely on the migration.
+    """
+    from pantry.tax.models import TaxClass
+
+    TaxClass.objects.get_or_create(code="standard", defaults={"name": "Standard"})

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection
 from pantry.catalog.models import Variant
 from tests.orders.factories import VariantFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 
 
 def test_a_variant_is_shipped_and_weightless_and_a_product_standard_taxed_by_default():

@@ -16,7 +16,7 @@ from pantry.vouchers.services import create_voucher
 from tests.helpers import assert_error
 from tests.orders.factories import VariantFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 
 ADDRESS = {
     "name": "Ada Lovelace",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import IntegrityError
 
 from pantry.core.errors import Invalid
@@ -14,7 +16,7 @@ from pantry.tax.errors import TaxRateOverlap
 from pantry.tax.models import TaxClass, TaxRate
 from pantry.tax.services import add_tax_rate, rates_at, tax_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 
 Y2026 = datetime(2026, 1, 1, tzinfo=UTC)
 JULY = datetime(2026, 7, 1, tzinfo=UTC)
@@ -27,7 +29,12 @@ def germany(db):
     add_tax_rate(tax_class="reduced", country="DE", rate=D("7"), valid_from=Y2026)
 
 
-def test_the_standard_class_exists_after_migrating():
+def test_the_data_migration_creates_the_standard_class():
+    TaxClass.objects.filter(code="standard").delete()
+    migration = importlib.import_module("pantry.tax.migrations.0002_add_standard_class")
+
+    migration.add_standard(django_apps, None)
+
     assert TaxClass.objects.filter(code="standard").exists()
 
 

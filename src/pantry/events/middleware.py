@@ -28,19 +28,26 @@ def request_actor(request: HttpRequest, request_id: str) -> Actor:
 class AuditActorMiddleware:
     """Attributes the request's transactions to its user, with a request id.
 
-    The id is the client's ``X-Request-ID`` when it is a sane token, else a
-    new one; the response carries it back.
+    The id is the one an outer middleware gave the request (the request
+    log's ``request.request_id``), so logs and audit agree; without one, the
+    client's ``X-Request-ID`` when it is a sane token, else a new one, and
+    the response carries it back.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        assigned = getattr(request, "request_id", None)
         given = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        if assigned:
+            request_id = assigned
+        else:
+            request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         # The user is known only after authentication, which for API tokens
         # happens in the view: resolve the actor when a transaction starts.
         with acting_as(lambda: request_actor(request, request_id)):
             response = self.get_response(request)
-        response[REQUEST_ID_HEADER] = request_id
+        if not assigned:
+            response[REQUEST_ID_HEADER] = request_id
         return response
