@@ -336,7 +336,18 @@ def _delay(
     url = f"http://127.0.0.1:{receiver.port}/hook"
     endpoint = _shell(env, f"URL = {url!r}\n" + REGISTER)["endpoint"]
     processes = _dispatchers(env, 2)
-    time.sleep(3)  # let them start and LISTEN
+    # Measure from the moment both dispatchers deliver: on a loaded machine
+    # their start alone can take seconds.
+    warm = {
+        "customer": {"name": "Bench", "email": "bench@example.com"},
+        "lines": [{"sku": SKUS[0], "quantity": 1}],
+    }
+    ready = time.monotonic() + 120
+    for _ in range(2):
+        bench.request("POST", "/api/v1/orders", body=warm)
+    while receiver.ask("count") < 2 and time.monotonic() < ready:
+        time.sleep(0.1)
+    time.sleep(2)
     receiver.ask("clear")
     rate, clients = 300, 12
     total = rate * seconds
