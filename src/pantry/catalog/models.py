@@ -28,6 +28,7 @@ from pantry.core.textsearch import weighted_vector
 
 SEARCH_CONFIG = "pantry"
 TAG_MAX_LENGTH = 50
+DEFAULT_TAX_CLASS = "standard"
 CENT = Decimal("0.01")
 
 
@@ -91,6 +92,11 @@ class Product(models.Model):
     specs = models.JSONField(default=dict, blank=True)
     attributes = HStoreField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
+    # The code of a tax class of pantry.tax; a code, not a foreign key, so
+    # the catalog does not depend on the tax app (which reads the catalog).
+    tax_class = models.CharField(
+        max_length=32, default=DEFAULT_TAX_CLASS, db_default=DEFAULT_TAX_CLASS
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = models.GeneratedField(
@@ -148,6 +154,10 @@ class Variant(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     stock = models.IntegerField(default=0)
+    # Shipping weight in grams; shipping rate tiers are by weight.
+    weight_g = models.IntegerField(default=0, db_default=0)
+    # False for what is never shipped (gift cards, downloads).
+    requires_shipping = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         indexes = [
@@ -174,6 +184,10 @@ class Variant(models.Model):
             models.CheckConstraint(
                 condition=json_is_object("options"),
                 name="catalog_variant_options_object",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_g__gte=0) & Q(weight_g__lte=10_000_000),
+                name="catalog_variant_weight_range",
             ),
         ]
 

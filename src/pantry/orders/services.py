@@ -20,6 +20,7 @@ from psycopg.types.json import Jsonb
 
 from pantry.catalog.stock import current_prices, return_stock, take_stock
 from pantry.core.errors import Invalid, NotFound
+from pantry.events.outbox import emit
 from pantry.orders.errors import (
     IdempotencyKeyReused,
     InvalidTransition,
@@ -163,8 +164,11 @@ def place_order(
     email: Any,
     lines: Sequence[tuple[Any, Any]],
     idempotency_key: str | None = None,
+    customer_id: int | None = None,
 ) -> Placement:
     """Place an order, taking stock for every line, or change nothing.
+
+    With ``customer_id`` the order belongs to that customer's account.
 
     With ``idempotency_key``, a retry of the same request returns the first
     receipt (``replayed``), even while the first is still being placed;
@@ -190,7 +194,7 @@ def place_order(
                     key_id = _claim_key(idempotency_key, digest)
                     if key_id is None:
                         return _replay(idempotency_key, digest)
-                placement = _place(request, key_id=key_id)
+                placement = _place(request, key_id=key_id, customer_id=customer_id)
                 transaction.on_commit(partial(_queue_confirmation, placement.receipt))
             return placement
         except OperationalError as exc:
@@ -241,7 +245,9 @@ def _replay(key: str, digest: str) -> Placement:
     )
 
 
-def _place(request: OrderRequest, *, key_id: int | None) -> Placement:
+def _place(
+    request: OrderRequest, *, key_id: int | None, customer_id: int | None
+) -> Placement:
     prices = current_prices(list(request.quantities))
     currencies = sorted({priced.currency for priced in prices.values()})
     if len(currencies) > 1:
@@ -266,8 +272,10 @@ def _place(request: OrderRequest, *, key_id: int | None) -> Placement:
         currency=currencies[0],
         total=sum((line.line_total for line in lines), Decimal("0.00")),
         placed_at=now,
+        customer_id=customer_id,
     )
     body = _insert_order(order, lines, key_id=key_id)
+    emit("order.placed", body)
     # Last, so the variant rows stay locked only until the commit right after.
     take_stock(request.quantities)
     return Placement(
@@ -281,9 +289,10 @@ def _place(request: OrderRequest, *, key_id: int | None) -> Placement:
 _INSERT_ORDER = """
 WITH placed AS (
     INSERT INTO orders_order
-        (number, customer_name, email, status, currency, total, placed_at)
+        (number, customer_name, email, status, currency, total, placed_at,
+         customer_id)
     VALUES (%(number)s, %(name)s, %(email)s, 'placed', %(currency)s, %(total)s,
-            %(at)s)
+            %(at)s, %(customer_id)s)
     ON CONFLICT (number) DO NOTHING
     RETURNING id
 ), lines AS (
@@ -320,6 +329,7 @@ def _insert_order(
         "currency": order.currency,
         "total": order.total,
         "at": order.placed_at,
+        "customer_id": order.customer_id,
         "skus": [line.sku for line in lines],
         "names": [line.product_name for line in lines],
         "prices": [line.unit_price for line in lines],
@@ -388,6 +398,7 @@ def transition_order(*, number: str, to: str, actor: str) -> Order:
         order.status = to
         order.save(update_fields=["status"])
         event.save()
+        emit(f"order.{to}", {"number": order.number, "status": to, "actor": actor})
     return order
 
 

@@ -117,8 +117,10 @@ class EmbeddedPostgres:
         return Path(tempfile.gettempdir()) / f"pantry-pg-{digest}"
 
     def url(self, database: str = DATABASE_NAME) -> str:
+        # The socket directory percent-encoded as the host: the one unix-socket
+        # form that both libpq (psql) and dj-database-url (DATABASE_URL) read.
         host = quote(str(self.socket_dir), safe="")
-        return f"postgresql://{SUPERUSER}@/{database}?host={host}&port={self.port}"
+        return f"postgresql://{SUPERUSER}@{host}:{self.port}/{database}"
 
     def conninfo(self, database: str = DATABASE_NAME) -> dict[str, str | int]:
         return {

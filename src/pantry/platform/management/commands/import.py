@@ -1,4 +1,8 @@
-"""``pantry import products FILE``: load products from JSON Lines or CSV."""
+"""``pantry import products FILE``: load products from JSON Lines or CSV.
+
+Ops tooling rather than catalog code: it wraps the catalog's import in the
+search app's bulk load, so that the lexicon is counted on the side.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from pantry.catalog.importing import (
     import_products,
     open_import_file,
 )
+from pantry.search.bulk import bulk_load
 
 JSONL_HELP = """\
 JSON Lines: one product per line, in the create shape of the API:
@@ -68,12 +73,16 @@ class Command(BaseCommand):
         with raw:
             bar = _progress_bar(path)
             try:
-                result = import_products(
-                    raw,
-                    file_format=file_format,
-                    skip_invalid=options["skip_invalid"],
-                    progress=(lambda done: bar.update(done - bar.n)) if bar else None,
-                )
+                with bulk_load() as words:
+                    result = import_products(
+                        raw,
+                        file_format=file_format,
+                        skip_invalid=options["skip_invalid"],
+                        progress=(
+                            (lambda done: bar.update(done - bar.n)) if bar else None
+                        ),
+                        insert_hook=words,
+                    )
             except ImportFileError as exc:
                 raise CommandError(str(exc)) from None
             finally:
