@@ -176,7 +176,7 @@ def test_the_cli_says_one_line_and_exits_non_zero_for_a_missing_file(tmp_path: P
     missing = tmp_path / "missing.dump"
 
     result = subprocess.run(
-        [sys.executable, "-m", "pantry.platform.cli", "db_restore", str(missing)],
+        [sys.executable, "-m", "pantry.platform.cli", "db", "restore", str(missing)],
         env=env,
         capture_output=True,
         text=True,

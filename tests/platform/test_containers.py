@@ -68,7 +68,7 @@ def test_compose_runs_every_part_from_the_environment():
     spec = YAML(typ="safe").load(COMPOSE.read_text())
 
     assert sorted(spec["services"]) == [
-        "migrate", "pgbouncer", "postgres", "replica", "web", "worker",
+        "dispatcher", "migrate", "pgbouncer", "postgres", "replica", "web", "worker",
     ]  # fmt: skip
     web = spec["services"]["web"]["environment"]
     assert web["PANTRY_PGBOUNCER"] == "1"
@@ -78,6 +78,11 @@ def test_compose_runs_every_part_from_the_environment():
         "@postgres:5432/" in spec["services"]["migrate"]["environment"]["DATABASE_URL"]
     )
     assert spec["services"]["worker"]["entrypoint"] == ["pantry", "db_worker"]
+    assert spec["services"]["dispatcher"]["entrypoint"] == [
+        "pantry",
+        "events",
+        "dispatch",
+    ]
     assert spec["services"]["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
     assert "pg_basebackup" in spec["services"]["replica"]["entrypoint"][2]
     assert spec["services"]["postgres"]["image"] == "postgres:18"

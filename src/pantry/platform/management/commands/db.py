@@ -22,7 +22,13 @@ ACTIONS = {
     "psql": "open psql on the database (further arguments go to psql)",
     "start": "start the embedded server and leave it running",
     "stop": "stop the embedded server",
+    "backup": "backup FILE: a custom-format dump (db_backup)",
+    "restore": "restore FILE [--replace]: restore a backup (db_restore)",
+    "top": "the heaviest statements from pg_stat_statements (db_top)",
+    "replicas": "each read replica and its lag (db_replicas)",
 }
+# Actions that are commands of their own, run with the database available.
+DELEGATED = {"backup", "restore", "top", "replicas"}
 
 
 class Command(BaseCommand):
@@ -39,6 +45,14 @@ class Command(BaseCommand):
             raise SystemExit(code)
 
     def act(self, action: str, rest: list[str]) -> int:
+        if action in DELEGATED:
+            from django.core.management import call_command
+
+            from pantry.platform.cli import database_available
+
+            with database_available():
+                call_command(f"db_{action}", *rest, stdout=self.stdout)
+            return 0
         server = EmbeddedPostgres() if settings.EMBEDDED_DATABASE else None
         config = settings.DATABASES["default"]
         if rest and action != "psql":
