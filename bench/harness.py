@@ -279,6 +279,7 @@ def bench_env(data_dir: Path) -> dict[str, str]:
 @contextmanager
 def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
     from pantry.platform.embedded import EmbeddedPostgres
+    from pantry.platform.server import server_command
 
     _refuse_taken_port(port)
     embedded = (
@@ -315,25 +316,7 @@ def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
             check=True,
         )
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "granian",
-                "--interface",
-                "wsgi",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--blocking-threads",
-                "4",
-                "--no-ws",
-                "--log-level",
-                "warning",
-                "pantry.wsgi:application",
-            ],
+            server_command(port=port, workers=workers, threads=4),
             env=env,
             cwd=ROOT,
         )

@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
+
+from pantry.platform.server import server_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,25 +148,7 @@ def production_server(
     port = free_port()
     full_env = {**os.environ, **env}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--blocking-threads",
-            str(threads),
-            "--no-ws",
-            "--log-level",
-            "warning",
-            "pantry.wsgi:application",
-        ],
+        server_command(port=port, workers=workers, threads=threads),
         env=full_env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -220,3 +204,17 @@ def http(
     if head.get("Content-Type", "").startswith("application/json"):
         parsed = json.loads(raw)
     return Response(status, parsed, head)
+
+
+def require_tool(path: str | None, *, name: str, install: str) -> str:
+    """The path of a tool the test needs; without it, skip, or fail under CI.
+
+    A newcomer's ``make test`` skips with the reason; CI (CI=true) must run
+    every test, so a missing tool fails the run there.
+    """
+    if path and os.path.exists(path):
+        return path
+    reason = f"{name} is not installed ({install})"
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}; CI=true needs it", pytrace=False)
+    pytest.skip(reason)

@@ -16,7 +16,10 @@ from ninja.errors import (
 from pantry.catalog.api import router as catalog_router
 from pantry.core.api import router as core_router
 from pantry.core.errors import PantryError, code_for_status
+from pantry.customers.api import router as customers_router
+from pantry.events.api import router as events_router
 from pantry.journal.api import router as journal_router
+from pantry.orders.account_api import router as order_account_router
 from pantry.orders.api import router as orders_router
 from pantry.orders.checkout_api import router as checkout_router
 from pantry.orders.refunds_api import router as refunds_router
@@ -31,10 +34,13 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("", core_router)
+api.add_router("", customers_router)
 api.add_router("", catalog_router)
 api.add_router("", journal_router)
 api.add_router("", search_router)
 api.add_router("", orders_router)
+api.add_router("", order_account_router)
+api.add_router("", events_router)
 api.add_router("", vouchers_router)
 api.add_router("", payments_router)
 api.add_router("", checkout_router)
@@ -47,7 +53,10 @@ def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpRes
 
 @api.exception_handler(PantryError)
 def pantry_error(request: HttpRequest, exc: PantryError) -> HttpResponse:
-    return _respond(request, exc.status, exc.body())
+    response = _respond(request, exc.status, exc.body())
+    for name, value in exc.headers().items():
+        response[name] = value
+    return response
 
 
 def _field_path(loc: list[Any]) -> str:

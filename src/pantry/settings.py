@@ -87,6 +87,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Old keys, newest first, still accepted for signatures during a key rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -107,6 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "ninja",
     "django_htmx",
+    "axes",
     "pantry.core",
     "pantry.events",
     "pantry.catalog",
@@ -124,6 +127,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "pantry.core.middleware.ServerTimingMiddleware",
+    "pantry.platform.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -131,9 +135,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pantry.events.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a locked-out admin sign-in into a 429 page.
+    "axes.middleware.AxesMiddleware",
     "pantry.core.middleware.ApiErrorShapeMiddleware",
 ]
 
@@ -142,6 +149,9 @@ if not PRODUCTION and find_spec("zeal"):
     # N+1 queries raise in tests and are logged in development.
     INSTALLED_APPS.append("zeal")
     ZEAL_RAISE = PANTRY_ENV == "test"
+    # Signing out loads the session, then deletes it by key: Django's own
+    # two lookups, not an N+1.
+    ZEAL_ALLOWLIST = [{"model": "sessions.Session", "field": "get()"}]
     MIDDLEWARE.insert(1, "zeal.middleware.zeal_middleware")
 if not PRODUCTION and find_spec("django_migration_linter"):
     INSTALLED_APPS.append("django_migration_linter")
@@ -241,6 +251,47 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+
+
+def _replica(url: str) -> dict[str, Any]:
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {url!r}: {exc}") from None
+    if config.get("ENGINE") != "django.db.backends.postgresql" or not config.get(
+        "NAME"
+    ):
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS: {url!r} is not a postgres:// URL with a database"
+        )
+    # No pool: a pool waits its whole timeout for a replica that is down,
+    # where one failed connect marks it down at once (platform/replicas.py).
+    config["CONN_MAX_AGE"] = 0 if PGBOUNCER else 60
+    config["CONN_HEALTH_CHECKS"] = True
+    config["DISABLE_SERVER_SIDE_CURSORS"] = PGBOUNCER
+    config["OPTIONS"] = {
+        "connect_timeout": env_int("PANTRY_REPLICA_CONNECT_TIMEOUT", 1, minimum=1),
+        "application_name": "pantry",
+        **({"prepare_threshold": None} if PGBOUNCER else {}),
+    }
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+PANTRY_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    DATABASES[f"replica_{_number}"] = _replica(_url)
+    PANTRY_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["pantry.platform.replicas.ReplicaRouter"]
+# A replica lagging more than this many seconds is not read from.
+PANTRY_REPLICA_MAX_LAG = env_int("PANTRY_REPLICA_MAX_LAG", 5)
+PANTRY_REPLICA_RETRY_SECONDS = env_int("PANTRY_REPLICA_RETRY_SECONDS", 5)
+# How long a page client's last write position is kept (its cookie).
+PANTRY_REPLICA_COOKIE_SECONDS = env_int("PANTRY_REPLICA_COOKIE_SECONDS", 300)
+# Paths whose reads always use the primary (carts, checkout, staff pages).
+PANTRY_PRIMARY_PATHS = env_list(
+    "PANTRY_PRIMARY_PATHS", "/cart/,/checkout/,/account/,/admin/,/api/v1/checkout/"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- auth, i18n, static -----------------------------------------------------
@@ -253,8 +304,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if PANTRY_ENV == "test":
+PASSWORD_HASHERS = [
+    "pantry.core.hashers.PantryArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if PANTRY_ENV == "test" and not env_bool("PANTRY_TEST_REAL_HASHER", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in while its account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "pantry.customers.backends.CustomerBackend",
+]
+# Failed sign-ins (admin and customers) lock out an account, and separately
+# an address, after this many failures, for this many minutes.
+AXES_FAILURE_LIMIT = env_int("PANTRY_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("PANTRY_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "pantry.customers.backends.login_name"
+AXES_LOCKOUT_CALLABLE = "pantry.customers.backends.lockout_response"
+AXES_VERBOSE = False
+# Seconds a verification link and a password reset link stay valid.
+PANTRY_VERIFY_MAX_AGE = env_int("PANTRY_VERIFY_MAX_AGE", 3 * 86400, minimum=60)
+PASSWORD_RESET_TIMEOUT = env_int("PANTRY_PASSWORD_RESET_MAX_AGE", 86400, minimum=60)
+# Days a signed-in customer's cart is kept untouched before `pantry purge`.
+PANTRY_CART_MAX_AGE_DAYS = env_int("PANTRY_CART_MAX_AGE_DAYS", 90, minimum=1)
+LOGIN_URL = "/account/login/"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -319,6 +395,23 @@ PANTRY_SERVER_TIMING = env_bool("PANTRY_SERVER_TIMING", False)
 PANTRY_CURRENCY = env("PANTRY_CURRENCY", "EUR").upper()
 PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
 PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
+# Server processes and threads per process (granian) of `pantry run`.
+PANTRY_WORKERS = env_int("PANTRY_WORKERS", os.cpu_count() or 1, minimum=1)
+PANTRY_THREADS = env_int("PANTRY_THREADS", 4, minimum=1)
+
+# -- events and webhooks (docs/events.md) ------------------------------------
+PANTRY_WEBHOOK_TIMEOUT = env_int("PANTRY_WEBHOOK_TIMEOUT", 10, minimum=1)
+PANTRY_WEBHOOK_MAX_ATTEMPTS = env_int("PANTRY_WEBHOOK_MAX_ATTEMPTS", 15, minimum=1)
+PANTRY_WEBHOOK_RETRY_BASE = env_int("PANTRY_WEBHOOK_RETRY_BASE", 10)
+PANTRY_WEBHOOK_ALLOW_PRIVATE = env_bool("PANTRY_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION)
+PANTRY_EVENTS_POLL_INTERVAL = env_int("PANTRY_EVENTS_POLL_INTERVAL", 1, minimum=1)
+PANTRY_EVENTS_LISTEN_URL = env("PANTRY_EVENTS_LISTEN_URL")
+# Migrations give up on a lock after this long rather than queue every
+# query behind them; statements of a migration stop after the second.
+PANTRY_MIGRATION_LOCK_TIMEOUT = env("PANTRY_MIGRATION_LOCK_TIMEOUT", "5s")
+PANTRY_MIGRATION_STATEMENT_TIMEOUT = env("PANTRY_MIGRATION_STATEMENT_TIMEOUT", "30min")
+# Read by the embedded server at start (platform/embedded.py); checked here.
+PANTRY_AUTO_EXPLAIN_MS = env_int("PANTRY_AUTO_EXPLAIN_MS", 500, minimum=-1)
 # Checkout (docs/checkout.md): whether catalog and shipping prices include tax.
 PANTRY_PRICES_INCLUDE_TAX = env_bool("PANTRY_PRICES_INCLUDE_TAX", True)
 # Payment providers orders may choose, and the one used when none is named.

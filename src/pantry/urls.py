@@ -3,9 +3,10 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from pantry.api import api
-from pantry.catalog.sitemaps import CategorySitemap, ProductSitemap
+from pantry.catalog.sitemaps import CategorySitemap
 from pantry.core import views as core_views
 from pantry.journal.sitemaps import PostSitemap
+from pantry.storefront.sitemaps import ProductSitemap
 
 sitemaps = {
     "products": ProductSitemap,
@@ -27,6 +28,8 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("", include("pantry.storefront.urls")),
+    path("", include("pantry.storefront.account_urls")),
     path("", include("pantry.catalog.urls")),
     path("", include("pantry.journal.urls")),
     path("", include("pantry.search.urls")),

@@ -135,7 +135,7 @@ def test_the_command_writes_the_export_to_a_file(catalog, tmp_path, capsys):
 
     assert path.read_text() == exported()
     assert capsys.readouterr().err.strip() == "exported 3 products"
-    assert not (tmp_path / "products.jsonl.partial").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["products.jsonl"]
 
 
 def test_an_empty_catalog_exports_nothing(db):

@@ -23,16 +23,19 @@ from django.db import connection
 
 from pantry.core.services import create_token
 from pantry.platform.embedded import SYSTEM_USER, open_path_to
-from tests.helpers import free_port, http, production_server
+from tests.helpers import free_port, http, production_server, require_tool
 
 pytestmark = pytest.mark.pgbouncer
 
 
 @pytest.fixture
 def pgbouncer(tmp_path: Path, transactional_db: None) -> Iterator[int]:
-    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-    assert os.path.exists(binary), (
-        "pgbouncer is not installed (apt-get install pgbouncer)"
+    binary = require_tool(
+        os.environ.get("PANTRY_PGBOUNCER_BIN")
+        or shutil.which("pgbouncer")
+        or "/usr/sbin/pgbouncer",
+        name="pgbouncer",
+        install="apt-get install pgbouncer",
     )
     db = connection.settings_dict
     port = free_port()

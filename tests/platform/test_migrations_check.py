@@ -20,7 +20,9 @@ def test_every_app_migrates_alone_to_zero_and_back_in_a_scratch_database():
     alone = [line.split()[1] for line in lines if line.endswith("forward again")]
     assert alone == [
         "core",
+        "events",
         "catalog",
+        "customers",
         "journal",
         "search",
         "shipping",
@@ -28,5 +30,6 @@ def test_every_app_migrates_alone_to_zero_and_back_in_a_scratch_database():
         "vouchers",
         "payments",
         "orders",
+        "platform",
     ]
     assert lines[-1] == "migrations are complete, clean and reversible"

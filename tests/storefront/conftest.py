@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from tests.helpers import ROOT, production_server
+from tests.helpers import ROOT, production_server, require_tool
 
 CHROMIUM = os.environ.get("PANTRY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -150,8 +150,7 @@ def browser() -> Iterator[Any]:
     """
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install -y chromium)")
+    require_tool(CHROMIUM, name="chromium", install="apt-get install -y chromium")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -25,35 +25,17 @@ from typing import Annotated, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import AfterValidator, field_validator, model_validator
 
-from pantry.catalog import queries, services
+from pantry.catalog import filters, queries, services
 from pantry.catalog.models import TAG_MAX_LENGTH
 from pantry.core.auth import staff
-from pantry.core.errors import BadRequest, NotFound
-from pantry.core.pagination import check_limit
+from pantry.core.errors import NotFound
 
 router = Router(tags=["catalog"])
 
-LIST_PARAMETERS = (
-    "q",
-    "tag",
-    "any_tag",
-    "category",
-    "min_price",
-    "max_price",
-    "in_stock",
-    "sort",
-    "limit",
-    "cursor",
-)
-FACET_PARAMETERS = tuple(
-    p for p in LIST_PARAMETERS if p not in ("sort", "limit", "cursor")
-)
-MAX_FILTER_VALUES = 20
-MAX_SPEC_PATH = 200
 SLUG = r"^[-a-zA-Z0-9_]+$"
 
 
@@ -267,21 +249,6 @@ class PromotionOut(Schema):
     ends_at: datetime
 
 
-class ListParams(Schema):
-    """Documented query parameters; ``spec.<path>`` and ``attr.<key>`` too."""
-
-    q: str | None = None
-    tag: list[str] = []
-    any_tag: list[str] = []
-    category: str | None = None
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    in_stock: bool | None = None
-    sort: str | None = None
-    limit: int | None = None
-    cursor: str | None = None
-
-
 def _normalised_tags(tags: list[str]) -> list[str]:
     cleaned = [tag.strip().lower() for tag in tags]
     for tag in cleaned:
@@ -290,110 +257,6 @@ def _normalised_tags(tags: list[str]) -> list[str]:
         if len(tag) > TAG_MAX_LENGTH:
             raise ValueError(f"tags are at most {TAG_MAX_LENGTH} characters")
     return list(dict.fromkeys(cleaned))
-
-
-# -- query string parsing ------------------------------------------------
-
-
-def _filters(request: HttpRequest, allowed: tuple[str, ...]) -> queries.ProductFilters:
-    """Parse and check the filter parameters; BadRequest names the valid ones."""
-    params = request.GET
-    for key in params:
-        if key in allowed or key.startswith(("spec.", "attr.")):
-            continue
-        valid = ", ".join([*allowed, "spec.<path>", "attr.<key>"])
-        raise BadRequest(
-            f"Unknown parameter {key!r}; valid parameters are: {valid}.",
-            fields={key: "unknown parameter"},
-        )
-    for key, values in params.lists():
-        for value in [key, *values]:
-            try:
-                _clean_text(value)
-            except ValueError as exc:
-                raise BadRequest(f"Parameter {key!r}: {exc}.") from None
-    specs: list[tuple[list[str], str]] = []
-    attributes: list[tuple[str, str]] = []
-    for key, values in params.lists():
-        if key.startswith("spec."):
-            path = key.removeprefix("spec.")
-            if not path or len(path) > MAX_SPEC_PATH:
-                raise BadRequest(
-                    "A spec filter needs a path of 1 to 200 characters.",
-                    fields={key: "bad path"},
-                )
-            specs.extend((path.split("."), value) for value in values)
-        elif key.startswith("attr."):
-            name = key.removeprefix("attr.")
-            attributes.extend((name, value) for value in values)
-    if len(specs) + len(attributes) > MAX_FILTER_VALUES:
-        raise BadRequest(f"At most {MAX_FILTER_VALUES} spec and attr filters.")
-    tags = _tag_filter(params.getlist("tag"), "tag")
-    any_tags = _tag_filter(params.getlist("any_tag"), "any_tag")
-    return queries.ProductFilters(
-        q=params.get("q", ""),
-        tags=tags,
-        any_tags=any_tags,
-        category=params.get("category"),
-        specs=specs,
-        attributes=attributes,
-        min_price=_price_param(params, "min_price"),
-        max_price=_price_param(params, "max_price"),
-        in_stock=_bool_param(params, "in_stock"),
-    )
-
-
-def _tag_filter(values: list[str], name: str) -> list[str]:
-    if len(values) > MAX_FILTER_VALUES:
-        raise BadRequest(
-            f"At most {MAX_FILTER_VALUES} {name} values.", fields={name: "too many"}
-        )
-    return [value.strip().lower() for value in values if value.strip()]
-
-
-def _price_param(params: Any, name: str) -> Decimal | None:
-    try:
-        return queries.price_filter_value(params.get(name) or "")
-    except ValueError:
-        raise BadRequest(
-            f"{name} must be a non-negative decimal number.",
-            fields={name: "not a price"},
-        ) from None
-
-
-def _bool_param(params: Any, name: str) -> bool | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    lowered = raw.lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no"):
-        return False
-    raise BadRequest(f"{name} must be true or false.", fields={name: "not a boolean"})
-
-
-def _limit(params: Any) -> int:
-    raw = params.get("limit")
-    if raw is None or raw == "":
-        return check_limit(None)
-    try:
-        number = int(raw)
-    except ValueError:
-        raise BadRequest(
-            "limit must be an integer.", fields={"limit": "not an integer"}
-        ) from None
-    return check_limit(number)
-
-
-def _sort(params: Any) -> str | None:
-    sort = params.get("sort") or None
-    if sort is not None and sort not in queries.SORTS:
-        raise BadRequest(
-            f"sort must be one of: {', '.join(queries.SORTS)}.",
-            fields={"sort": "unknown sort"},
-        )
-    return sort
 
 
 # -- endpoints -----------------------------------------------------------
@@ -417,23 +280,33 @@ def _json(body: Any) -> HttpResponse:
     )
 
 
-@router.get("/products", response=ProductPage)
-def list_products(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
+@router.get(
+    "/products",
+    response=ProductPage,
+    openapi_extra={"parameters": filters.openapi_parameters(filters.LIST_PARAMETERS)},
+    description=filters.PATTERN_HELP,
+)
+def list_products(request: HttpRequest) -> HttpResponse:
     """Products matching every filter; ``spec.<path>``/``attr.<key>`` too."""
-    filters = _filters(request, LIST_PARAMETERS)
+    wanted = filters.parse_filters(request.GET, strict=True)
     items, next_cursor = queries.product_list(
-        filters,
-        sort=_sort(request.GET),
-        limit=_limit(request.GET),
-        cursor=request.GET.get("cursor") or None,
+        wanted.filters, sort=wanted.sort, limit=wanted.limit, cursor=wanted.cursor
     )
     return _json({"items": items, "next": next_cursor})
 
 
-@router.get("/products/facets", response=Facets)
-def product_facets(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
+@router.get(
+    "/products/facets",
+    response=Facets,
+    openapi_extra={"parameters": filters.openapi_parameters(filters.FACET_PARAMETERS)},
+    description=filters.PATTERN_HELP,
+)
+def product_facets(request: HttpRequest) -> HttpResponse:
     """Tag, category and price facets of the products the filters match."""
-    return _json(queries.facets(_filters(request, FACET_PARAMETERS)))
+    wanted = filters.parse_filters(
+        request.GET, strict=True, allowed=filters.FACET_PARAMETERS
+    )
+    return _json(queries.facets(wanted.filters))
 
 
 @router.get("/products/{slug}", response=ProductOut)

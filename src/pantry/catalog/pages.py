@@ -1,4 +1,5 @@
-"""Reads shaped for the storefront's catalog pages (home, cards).
+"""Reads shaped for the catalog's storefront pages: the product list with
+its facets, a product's own part of its page.
 
 Each function issues a fixed number of queries, whatever the number of rows
 it returns: prices, promotions and stock come as subquery annotations, not
@@ -9,117 +10,24 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import (
-    DateTimeField,
-    Exists,
-    F,
-    Func,
-    OuterRef,
-    QuerySet,
-    Subquery,
-)
-from django.db.models.functions import Now
+from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
+from django.utils import timezone
 
-from pantry.catalog.models import CENT, Category, Product, Promotion, Variant
+from pantry.catalog.filters import ListRequest, ProductFilters, parse_filters
+from pantry.catalog.models import Category, Product, Variant
 from pantry.catalog.queries import (
-    ProductFilters,
+    ProductCard,
+    active_promotions,
     facets,
     filtered_products,
-    price_filter_value,
-    product_list,
+    listed_products,
+    product_card,
 )
-from pantry.journal.queries import post_list, posts_about_product
-
-HOME_CATEGORIES = 8
-HOME_PRODUCTS = 8
-HOME_POSTS = 3
-
-
-@dataclass(frozen=True)
-class ProductCard:
-    slug: str
-    name: str
-    category: str
-    tags: list[str]
-    price: Decimal | None
-    effective_price: Decimal | None
-    currency: str
-    percent_off: Decimal | None
-    in_stock: bool
-
-    @property
-    def on_sale(self) -> bool:
-        return bool(self.percent_off)
-
-
-def discounted(price: Decimal | None, percent_off: Decimal | None) -> Decimal | None:
-    """The price after ``percent_off``, rounded to cents like Variant's."""
-    if price is None or not percent_off:
-        return price
-    value = price * (Decimal(100) - percent_off) / Decimal(100)
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def active_promotion() -> Subquery:
-    """Subquery: the percent off of the product's promotion running now."""
-    return Subquery(
-        Promotion.objects.filter(product=OuterRef("pk"), during__contains=Now()).values(
-            "percent_off"
-        )[:1]
-    )
-
-
-def with_card_fields(products: QuerySet[Product]) -> QuerySet[Product]:
-    """Annotate what a product card shows, in the same query."""
-    variants = Variant.objects.filter(product=OuterRef("pk"))
-    return products.select_related("category").annotate(
-        # The (product, price) index serves both: the cheapest variant first.
-        min_price=Subquery(variants.order_by("price").values("price")[:1]),
-        card_currency=Subquery(variants.order_by("price").values("currency")[:1]),
-        percent_off=active_promotion(),
-        has_stock=Exists(variants.filter(stock__gt=0)),
-    )
-
-
-def card(product: Any) -> ProductCard:
-    """A ProductCard from a product annotated by ``with_card_fields``."""
-    return ProductCard(
-        slug=product.slug,
-        name=product.name,
-        category=product.category.name,
-        tags=list(product.tags),
-        price=product.min_price,
-        effective_price=discounted(product.min_price, product.percent_off),
-        currency=product.card_currency or "",
-        percent_off=product.percent_off,
-        in_stock=product.has_stock,
-    )
-
-
-def featured_categories(limit: int = HOME_CATEGORIES) -> list[Category]:
-    """The top of the category tree, by name."""
-    return list(Category.objects.filter(parent__isnull=True).order_by("name")[:limit])
-
-
-def newest_products(limit: int = HOME_PRODUCTS) -> list[ProductCard]:
-    """The newest active products as cards, newest first."""
-    rows = with_card_fields(
-        Product.objects.filter(is_active=True).order_by("-created_at", "-id")
-    )[:limit]
-    return [card(product) for product in rows]
-
-
-def latest_posts(limit: int = HOME_POSTS) -> list[Any]:
-    """The newest public journal posts, with their authors."""
-    return list(post_list(limit=limit).rows)
-
-
-RELATED_POSTS = 5
 
 
 @dataclass(frozen=True)
@@ -133,13 +41,14 @@ class VariantRow:
 
 
 @dataclass(frozen=True)
-class ProductPage:
+class ProductView:
+    """The catalog's part of a product page."""
+
     product: Product
     percent_off: Decimal | None
     promotion_ends_at: Any
     variants: list[VariantRow]
     specs: list[tuple[str, str]]
-    posts: list[Any]
 
 
 def spec_rows(specs: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -176,9 +85,9 @@ def option_text(options: Any) -> str:
     return ", ".join(f"{key}: {_spec_value(value)}" for key, value in options.items())
 
 
-def product_page(slug: str) -> ProductPage | None:
-    """The product page's data in three queries, or None for an unknown slug."""
-    running = Promotion.objects.filter(product=OuterRef("pk"), during__contains=Now())
+def product_view(slug: str) -> ProductView | None:
+    """An active product for its page in two queries, or None."""
+    running = active_promotions(OuterRef("pk"), timezone.now())
     product = (
         Product.objects.filter(slug=slug, is_active=True)
         .select_related("category")
@@ -209,14 +118,18 @@ def product_page(slug: str) -> ProductPage | None:
         )
         for variant in Variant.objects.filter(product=product).order_by("price", "sku")
     ]
-    return ProductPage(
+    return ProductView(
         product=product,
         percent_off=percent_off,
         promotion_ends_at=product.promotion_ends_at,
         variants=variants,
         specs=spec_rows(product.specs) if product.specs else [],
-        posts=posts_about_product(product.pk, limit=RELATED_POSTS),
     )
+
+
+def featured_categories(limit: int) -> list[Category]:
+    """The top of the category tree, by name."""
+    return list(Category.objects.filter(parent__isnull=True).order_by("name")[:limit])
 
 
 # -- the product list page ---------------------------------------------------
@@ -232,17 +145,6 @@ SPEC_FACET_VALUES = 10
 SPEC_FACET_KEYS = 8
 FACETS_TTL = 60
 MENU_DEPTH = 2
-
-
-@dataclass(frozen=True)
-class ListRequest:
-    """The product list's GET parameters, checked; bad ones are dropped and
-    reported in ``errors`` instead of failing the page."""
-
-    filters: ProductFilters
-    sort: str
-    cursor: str | None
-    errors: list[str]
 
 
 @dataclass(frozen=True)
@@ -288,67 +190,11 @@ class ListPage:
         ]
 
 
-def _price(params: Any, name: str, errors: list[str]) -> Decimal | None:
-    try:
-        return price_filter_value(params.get(name, "").strip())
-    except ValueError:
-        label = "Lowest" if name == "min_price" else "Highest"
-        errors.append(f"{label} price must be a number of 0 or more; it was ignored.")
-        return None
-
-
-def _text(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; such input matches nothing anyway.
-    return value.replace("\x00", "").strip()[:200]
-
-
 def list_request(params: Any, *, category: str | None = None) -> ListRequest:
-    """Read the list filters from a page's GET parameters (the API's names)."""
-    errors: list[str] = []
-    specs = [
-        (key.removeprefix("spec.").split("."), _text(value))
-        for key, values in params.lists()
-        if key.startswith("spec.") and key != "spec."
-        for value in values
-        if _text(value)
-    ][:20]
-    attributes = [
-        (key.removeprefix("attr."), _text(value))
-        for key, values in params.lists()
-        if key.startswith("attr.") and key != "attr."
-        for value in values
-        if _text(value)
-    ][:20]
-    tags = [_text(tag).lower() for tag in params.getlist("tag") if _text(tag)][:20]
-    any_tags = [_text(t).lower() for t in params.getlist("any_tag") if _text(t)][:20]
-    low = _price(params, "min_price", errors)
-    high = _price(params, "max_price", errors)
-    if low is not None and high is not None and low > high:
-        errors.append("The lowest price was above the highest; both were ignored.")
-        low = high = None
-    sort = params.get("sort", "")
-    q = _text(params.get("q", ""))
-    if sort not in {value for value, _ in SORT_CHOICES} | {"relevance"}:
-        sort = "relevance" if q else "newest"
-    if sort == "relevance" and not q:
-        sort = "newest"
-    chosen_category = category or (_text(params.get("category", "")) or None)
-    filters = ProductFilters(
-        q=q,
-        tags=tags,
-        any_tags=any_tags,
-        category=chosen_category,
-        specs=specs,
-        attributes=attributes,
-        min_price=low,
-        max_price=high,
-        in_stock=True if params.get("in_stock") in ("true", "1", "on") else None,
-    )
-    return ListRequest(
-        filters=filters,
-        sort=sort,
-        cursor=params.get("cursor") or None,
-        errors=errors,
+    """The list filters of a page's GET parameters (the API's names); a bad
+    filter is dropped, and ``notes`` says so."""
+    return parse_filters(
+        params, strict=False, category=category, default_limit=LIST_SIZE
     )
 
 
@@ -446,33 +292,14 @@ def _spec_label(path: str) -> str:
     return " / ".join(part.replace("_", " ").capitalize() for part in path.split("."))
 
 
-def card_from_json(item: dict[str, Any]) -> ProductCard:
-    """A ProductCard from the catalog's product JSON."""
-    variants = item["variants"]
-    cheapest = min(variants, key=lambda v: Decimal(v["price"]), default=None)
-    lowest = min((Decimal(v["effective_price"]) for v in variants), default=None)
-    promotion = item.get("promotion")
-    return ProductCard(
-        slug=item["slug"],
-        name=item["name"],
-        category=item["category"]["name"],
-        tags=item["tags"],
-        price=Decimal(cheapest["price"]) if cheapest else None,
-        effective_price=lowest,
-        currency=item["price"]["currency"],
-        percent_off=Decimal(promotion["percent_off"]) if promotion else None,
-        in_stock=any(v["stock"] > 0 for v in variants),
-    )
-
-
 def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
     """One page of product cards and the facets of the whole matching set.
 
     Raises the catalog's UnknownCategory, and BadRequest for a bad cursor.
     """
     filters = request.filters
-    items, next_cursor = product_list(
-        filters, sort=request.sort, limit=limit or LIST_SIZE, cursor=request.cursor
+    found = listed_products(
+        filters, sort=request.sort, limit=limit or request.limit, cursor=request.cursor
     )
     counted = _cached_facets(request)
     tags_chosen = set(filters.tags)
@@ -504,8 +331,8 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
         for path, choices in by_path.items()
     ]
     return ListPage(
-        cards=[card_from_json(item) for item in items],
-        next_cursor=next_cursor,
+        cards=[product_card(row) for row in found.rows],
+        next_cursor=found.next,
         tags=tags,
         categories=categories,
         specs=specs,

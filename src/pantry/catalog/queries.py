@@ -9,10 +9,8 @@ User text is only ever a value.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
@@ -35,7 +33,8 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Cast, JSONObject, Lower
 from django.utils import timezone
 
-from pantry.catalog.errors import ProductNotFound, UnknownCategory
+from pantry.catalog.errors import ProductNotFound
+from pantry.catalog.filters import ProductFilters, nested, spec_values, subtree_ids
 from pantry.catalog.models import (
     Category,
     Product,
@@ -47,91 +46,19 @@ from pantry.catalog.models import (
 from pantry.core.pagination import Page, keyset_page
 from pantry.core.textsearch import clean_query, web_query
 
-SORTS = ("relevance", "newest", "price", "-price", "name")
 FACET_TAGS = 30
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")
-_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 
 
-@dataclass(frozen=True)
-class ProductFilters:
-    """The filters of GET /products; empty fields filter nothing."""
-
-    q: str = ""
-    tags: Sequence[str] = ()
-    any_tags: Sequence[str] = ()
-    category: str | None = None
-    # (path of keys, value) pairs: spec.screen.resolution=1920x1080.
-    specs: Sequence[tuple[Sequence[str], str]] = ()
-    attributes: Sequence[tuple[str, str]] = ()
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    in_stock: bool | None = None
-    now: datetime = field(default_factory=timezone.now)
-
-
-MAX_PRICE_FILTER = Decimal("1e12")
-
-
-def price_filter_value(raw: str) -> Decimal | None:
-    """A ``min_price``/``max_price`` value: None when empty; ValueError
-    unless a finite decimal from 0 to ``MAX_PRICE_FILTER``."""
-    if raw == "":
-        return None
-    try:
-        value = Decimal(raw)
-    except ArithmeticError:
-        raise ValueError(raw) from None
-    if not value.is_finite() or value < 0 or value > MAX_PRICE_FILTER:
-        raise ValueError(raw)
-    return value
-
-
-def spec_values(raw: str) -> list[Any]:
-    """The JSON values a spec filter's text may mean: the string, and the
-    number or boolean it spells (``15.6`` matches ``"15.6"`` and ``15.6``)."""
-    values: list[Any] = [raw]
-    if _NUMBER.fullmatch(raw):
-        try:
-            number = json.loads(raw)
-        except ValueError:  # more digits than Python converts
-            number = None
-        if isinstance(number, int) or (
-            isinstance(number, float) and abs(number) != float("inf")
-        ):
-            values.append(number)
-    elif raw in ("true", "false"):
-        values.append(raw == "true")
-    elif raw == "null":
-        values.append(None)
-    return values
-
-
-def nested(path: Sequence[str], value: Any) -> dict[str, Any]:
-    """``["screen", "resolution"], v`` → ``{"screen": {"resolution": v}}``."""
-    result: Any = value
-    for key in reversed(path):
-        result = {key: result}
-    return result
+def active_promotions(product_ref: Any, now: datetime) -> QuerySet[Promotion]:
+    """The promotion of ``product_ref`` active at ``now`` (at most one)."""
+    return Promotion.objects.filter(product_id=product_ref, during__contains=now)
 
 
 def active_percent(product_ref: Any, now: datetime) -> Subquery:
     """The percent off of the promotion active at ``now`` (at most one)."""
-    return Subquery(
-        Promotion.objects.filter(product_id=product_ref, during__contains=now).values(
-            "percent_off"
-        )[:1]
-    )
-
-
-def subtree_ids(slug: str) -> list[int]:
-    """Ids of the category ``slug`` and all below it; raise UnknownCategory."""
-    category = Category.objects.filter(slug=slug).only("path").first()
-    if category is None:
-        raise UnknownCategory(fields={"category": "no such category"})
-    subtree = Category.objects.filter(path__descendant_of=category.path)
-    return list(subtree.values_list("id", flat=True))
+    return Subquery(active_promotions(product_ref, now).values("percent_off")[:1])
 
 
 def filtered_products(
@@ -279,6 +206,33 @@ def _ordered(
     return qs, ["-created_at", "-id"]
 
 
+def listed_products(
+    filters: ProductFilters,
+    *,
+    sort: str | None = None,
+    limit: int,
+    cursor: str | None = None,
+) -> Page:
+    """One page of products annotated by ``with_json_fields``, in one query.
+
+    ``sort`` relevance without search words falls back to newest.
+    """
+    query = web_query(filters.q) if filters.q and clean_query(filters.q) else None
+    sort = sort or ("relevance" if query is not None else "newest")
+    if sort == "relevance" and query is None:
+        sort = "newest"
+    qs, order = _ordered(
+        filtered_products(filters, by_price=sort in ("price", "-price")), sort, query
+    )
+    return keyset_page(
+        with_json_fields(qs, now=filters.now),
+        order=order,
+        limit=limit,
+        cursor=cursor,
+        scope=f"products:{sort}",
+    )
+
+
 def product_list(
     filters: ProductFilters,
     *,
@@ -287,20 +241,7 @@ def product_list(
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of product JSON (API.md) and the next cursor, in one query."""
-    query = web_query(filters.q) if filters.q and clean_query(filters.q) else None
-    sort = sort or ("relevance" if query is not None else "newest")
-    if sort == "relevance" and query is None:
-        sort = "newest"
-    qs, order = _ordered(
-        filtered_products(filters, by_price=sort in ("price", "-price")), sort, query
-    )
-    page: Page = keyset_page(
-        with_json_fields(qs, now=filters.now),
-        order=order,
-        limit=limit,
-        cursor=cursor,
-        scope=f"products:{sort}",
-    )
+    page = listed_products(filters, sort=sort, limit=limit, cursor=cursor)
     return [product_json(p) for p in page.rows], page.next
 
 
@@ -398,6 +339,53 @@ def product_json(product: Any) -> dict[str, Any]:
         "created_at": product.created_at,
         "updated_at": product.updated_at,
     }
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """What a storefront product card shows."""
+
+    slug: str
+    name: str
+    category: str
+    tags: list[str]
+    price: Decimal | None
+    effective_price: Decimal | None
+    currency: str
+    percent_off: Decimal | None
+    in_stock: bool
+
+    @property
+    def on_sale(self) -> bool:
+        return bool(self.percent_off)
+
+
+def product_card(product: Any) -> ProductCard:
+    """The card of a row annotated by ``with_json_fields``.
+
+    One promotion discounts all of a product's variants and rounding keeps
+    their order, so the cheapest variant also has the lowest effective price.
+    """
+    percent_off: Decimal | None = product.percent_now
+    cheapest = product.variant_rows[0] if product.variant_rows else None
+    price = Decimal(cheapest["price"]) if cheapest else None
+    return ProductCard(
+        slug=product.slug,
+        name=product.name,
+        category=product.category_name,
+        tags=list(product.tags),
+        price=price,
+        effective_price=discounted(price, percent_off) if price is not None else None,
+        currency=cheapest["currency"] if cheapest else settings.PANTRY_CURRENCY,
+        percent_off=percent_off,
+        in_stock=any(row["stock"] > 0 for row in product.variant_rows),
+    )
+
+
+def newest_cards(limit: int) -> list[ProductCard]:
+    """Cards of the newest active products, newest first, in one query."""
+    qs = Product.objects.filter(is_active=True).order_by("-created_at", "-id")
+    return [product_card(p) for p in with_json_fields(qs, now=timezone.now())[:limit]]
 
 
 def facets(filters: ProductFilters) -> dict[str, Any]:

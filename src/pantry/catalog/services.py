@@ -38,6 +38,7 @@ from pantry.catalog.models import (
     Variant,
 )
 from pantry.core.errors import Invalid
+from pantry.events.outbox import emit
 
 _KEY_DETAIL = re.compile(r"Key \((?P<column>[^)]*)\)=\((?P<value>.*)\) already exists")
 _UNSET: Any = object()
@@ -97,6 +98,16 @@ def _friendly_integrity_errors() -> Iterator[None]:
         if isinstance(cause, pg_errors.CheckViolation):
             raise Invalid(f"A value breaks the rule {constraint}.") from None
         raise
+
+
+def _product_event(product: Product) -> dict[str, Any]:
+    """The data of product.* events: enough to find the product again."""
+    return {
+        "id": product.pk,
+        "slug": product.slug,
+        "name": product.name,
+        "is_active": product.is_active,
+    }
 
 
 def _category(slug: str) -> Category:
@@ -168,6 +179,7 @@ def create_product(
     with _friendly_integrity_errors(), transaction.atomic():
         product.save(force_insert=True)
         Variant.objects.bulk_create([_new_variant(product, v) for v in variants])
+        emit("product.created", _product_event(product))
     return product
 
 
@@ -215,6 +227,7 @@ def update_product(
         product.save()
         if variants is not _UNSET:
             _replace_variants(product, variants)
+        emit("product.updated", _product_event(product))
     return product
 
 
@@ -251,6 +264,7 @@ def delete_product(*, slug: str) -> None:
         product = Product.objects.select_for_update().filter(slug=slug).first()
         if product is None:
             raise ProductNotFound()
+        emit("product.deleted", {"id": product.pk, "slug": product.slug})
         product.delete()
 
 
@@ -273,6 +287,8 @@ def patch_variant(
         if options is not _UNSET:
             variant.options = dict(options)
         variant.save(update_fields=["price", "stock", "options"])
+        if stock is not _UNSET:
+            emit("stock.changed", {"sku": variant.sku, "stock": variant.stock})
     return variant
 
 

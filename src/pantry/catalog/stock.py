@@ -3,6 +3,7 @@
 Every change of stock here is one SQL statement that locks the variants it
 touches in SKU order, so two checkouts (or a checkout and a cancellation)
 sharing SKUs can never deadlock, and a shortage of any line changes nothing.
+The same statement writes a stock.changed event per SKU (events_emit).
 The catalog's CHECK (stock >= 0) stays the last line of defence.
 """
 
@@ -104,14 +105,19 @@ WITH wanted AS (
     WHERE v.id = locked.id AND v.stock >= locked.quantity
       AND NOT EXISTS (SELECT 1 FROM short)
       AND (SELECT count(*) FROM locked) = (SELECT count(*) FROM wanted)
-    RETURNING v.sku
+    RETURNING v.sku, v.stock
+), emitted AS (
+    SELECT events_emit('stock.changed', jsonb_agg(
+        jsonb_build_object('sku', sku, 'stock', stock) ORDER BY sku))
+    FROM taken
 )
 SELECT sku, stock, false FROM short
 UNION ALL
-SELECT sku, NULL, true FROM taken
+SELECT sku, NULL, true FROM taken, emitted
 """
 
 _RETURN = """
+WITH returned AS (
 UPDATE catalog_variant v SET stock = v.stock + locked.quantity
 FROM (
     SELECT v.id, w.quantity
@@ -121,6 +127,11 @@ FROM (
     FOR UPDATE OF v
 ) AS locked
 WHERE v.id = locked.id
+RETURNING v.sku, v.stock
+)
+SELECT events_emit('stock.changed', jsonb_agg(
+    jsonb_build_object('sku', sku, 'stock', stock) ORDER BY sku))
+FROM returned
 """
 
 

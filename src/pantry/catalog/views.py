@@ -1,4 +1,4 @@
-"""Storefront pages of the catalog: home, product list, category, product."""
+"""Storefront pages of the catalog: the product list and category pages."""
 
 from __future__ import annotations
 
@@ -21,33 +21,13 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """The home page: featured categories, newest products, latest posts."""
-    context = {
-        "categories": pages.featured_categories(),
-        "products": pages.newest_products(),
-        "posts": pages.latest_posts(),
-    }
-    return render(request, "catalog/home.html", context)
-
-
-@require_safe
-def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One product: variants with price, promotion and stock, specs, posts."""
-    page = pages.product_page(slug)
-    if page is None:
-        raise Http404("No such product.")
-    return render(request, "catalog/product.html", {"page": page})
-
-
 def _list(
     request: HtmxHttpRequest, *, category: Category | None = None
 ) -> HttpResponse:
     wanted = pages.list_request(
         request.GET, category=category.slug if category else None
     )
-    errors = list(wanted.errors)
+    errors = list(wanted.notes)
     # A bad category or an expired cursor drops that part and shows the rest.
     while True:
         try:

@@ -56,6 +56,10 @@ class PantryError(Exception):
         body.update(self.extra)
         return body
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries (``Retry-After``, ...)."""
+        return {}
+
 
 class BadRequest(PantryError):
     status = 400

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
@@ -31,9 +32,13 @@ MAX_QUERY_LENGTH = 256
 # Only so many terms take part in the any-term fallback and suggestions.
 MAX_TERMS = 16
 
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_TOKEN = re.compile(r'(-*)"([^"]*)"?|(\S+)')
 # Word characters without the underscore: what the PostgreSQL parser keeps.
 WORD_PATTERN = re.compile(r"[^\W_]+")
+# A hyphen that does not join two word characters ("wi-fi" keeps its own):
+# websearch_to_tsquery reads it as NOT, and a run of them nests NOTs until
+# PostgreSQL raises "tsquery stack too small".
+_LOOSE_HYPHEN = re.compile(r"(?<![^\W_])-|-(?![^\W_])")
 
 
 def clean_query(text: str) -> str:
@@ -42,35 +47,105 @@ def clean_query(text: str) -> str:
     return " ".join(cleaned.split())[:MAX_QUERY_LENGTH]
 
 
-def web_query(text: str) -> SearchQuery:
-    """A ``websearch_to_tsquery`` on the pantry configuration."""
-    return SearchQuery(clean_query(text), config=SEARCH_CONFIG, search_type="websearch")
+@dataclass(frozen=True)
+class Term:
+    """One term of a query: a word (``wi-fi`` counts as one) or a phrase."""
+
+    text: str
+    words: tuple[str, ...]
+    # Quoted, or a word that punctuation split into several.
+    is_phrase: bool
+    is_excluded: bool
+
+    def websearch(self) -> str:
+        """The term as websearch text: ``word``, ``"a phrase"``, ``-word``."""
+        body = f'"{self.text}"' if self.is_phrase else self.text
+        return f"-{body}" if self.is_excluded else body
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """Positive and excluded terms; a term of several words is a phrase."""
+    """A query's terms, and the websearch text PostgreSQL gets for them.
 
-    text: str
-    positive: tuple[str, ...]
-    excluded: tuple[str, ...]
-    # ``text`` without its exclusions (``or`` and phrases kept).
-    without_exclusions: str = ""
+    ``text`` is rebuilt from the terms, so it holds at most one ``-`` per
+    term and ``or`` only between two terms: whatever was typed, it is
+    valid, and PostgreSQL reads it exactly as the terms say.
+    """
+
+    terms: tuple[Term, ...]
+    # For each term after the first: whether "or" joins it to the one before.
+    joins: tuple[bool, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The whole query as valid websearch text."""
+        return self._render(lambda term: True)
+
+    @property
+    def has_or(self) -> bool:
+        """Whether "or" joins two terms: the text chose its own logic."""
+        return any(self.joins)
+
+    def _render(self, keep: Callable[[Term], bool]) -> str:
+        parts: list[str] = []
+        joined = False
+        for index, term in enumerate(self.terms):
+            joined = joined or (index > 0 and self.joins[index - 1])
+            if not keep(term):
+                continue
+            parts.append(
+                f"or {term.websearch()}" if parts and joined else term.websearch()
+            )
+            joined = False
+        return " ".join(parts)
+
+    @property
+    def positive(self) -> tuple[str, ...]:
+        """The words of each positive term, space-separated."""
+        return tuple(" ".join(t.words) for t in self.terms if not t.is_excluded)
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        """The words of each excluded term, space-separated."""
+        return tuple(" ".join(t.words) for t in self.terms if t.is_excluded)
 
     @property
     def words(self) -> list[str]:
         """Every positive word in order, phrases split into their words."""
-        return [word for term in self.positive for word in WORD_PATTERN.findall(term)]
+        return [w for t in self.terms if not t.is_excluded for w in t.words]
 
-    def any_term_text(self) -> str:
-        """websearch text matching any positive term: ``a or "b c"``."""
-        terms = [f'"{term}"' if " " in term else term for term in self.positive]
-        return " or ".join(terms[:MAX_TERMS])
+    @property
+    def plain(self) -> tuple[Term, ...]:
+        """Positive terms that are words, not phrases."""
+        return tuple(t for t in self.terms if not t.is_excluded and not t.is_phrase)
+
+    def can_fall_back(self) -> bool:
+        """Whether an any-word query differs from this one: two plain words or
+        more, and no ``or`` (phrases and exclusions always hold)."""
+        return not self.has_or and len(self.plain) > 1
+
+    def any_word_text(self) -> str:
+        """websearch text matching any plain positive word: ``a or b``."""
+        return " or ".join(t.websearch() for t in self.plain[:MAX_TERMS])
+
+    def required_text(self) -> str:
+        """websearch text of what the fallback keeps: phrases and exclusions.
+
+        websearch's ``or`` binds looser than the implicit AND, so the
+        fallback is this and :meth:`any_word_text` as two tsqueries joined
+        with ``&&``.
+        """
+        kept = [t for t in self.terms if t.is_phrase or t.is_excluded]
+        return " ".join(t.websearch() for t in kept[:MAX_TERMS])
 
     def excluded_text(self) -> str:
         """websearch text of the exclusions alone: ``-a -"b c"``."""
-        terms = [f'"{term}"' if " " in term else term for term in self.excluded]
-        return " ".join(f"-{term}" for term in terms[:MAX_TERMS])
+        excluded = [t for t in self.terms if t.is_excluded][:MAX_TERMS]
+        return " ".join(t.websearch() for t in excluded)
+
+    def positive_text(self) -> str:
+        """websearch text of the positive terms alone (``or`` kept)."""
+        return self._render(lambda term: not term.is_excluded)
 
     def phrase_text(self) -> str:
         """The positive words as one phrase, or "" when there are fewer than two."""
@@ -78,32 +153,49 @@ class ParsedQuery:
         return " ".join(words) if len(words) > 1 else ""
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Split web-search text into positive terms and exclusions.
+def _term(raw: str, *, quoted: bool, excluded: bool) -> Term | None:
+    # Pieces with no word are punctuation PostgreSQL drops anyway.
+    pieces = _LOOSE_HYPHEN.sub(" ", raw.replace('"', " ")).split()
+    text = " ".join(piece for piece in pieces if WORD_PATTERN.search(piece))
+    words = tuple(WORD_PATTERN.findall(text))
+    if not words:
+        return None
+    return Term(text, words, is_phrase=quoted or " " in text, is_excluded=excluded)
 
-    Mirrors ``websearch_to_tsquery``: ``"..."`` is a phrase, a leading ``-``
-    excludes, ``or`` is an operator; punctuation separates words.
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split web-search text into terms the way ``websearch_to_tsquery`` reads it.
+
+    ``"..."`` is a phrase, a leading ``-`` excludes, ``or`` between two terms
+    is an operator; other punctuation separates words. Any text parses.
     """
-    cleaned = clean_query(text)
-    positive: list[str] = []
-    excluded: list[str] = []
-    kept: list[str] = []
-    for match in _TOKEN.finditer(cleaned):
-        negated, phrase, bare = match.groups()
+    terms: list[Term] = []
+    # Between each pair of neighbouring terms: were they joined by "or"?
+    joins: list[bool] = []
+    pending_or = False
+    for match in _TOKEN.finditer(clean_query(text)):
+        hyphens, phrase, bare = match.groups()
         if phrase is not None:
-            if words := WORD_PATTERN.findall(phrase):
-                (excluded if negated else positive).append(" ".join(words))
-            if not negated:
-                kept.append(match.group(0))
+            term = _term(phrase, quoted=True, excluded=bool(hyphens))
+        elif bare.lower() == "or":
+            pending_or = bool(terms)
             continue
-        if bare.lower() == "or":
-            kept.append(bare)
+        else:
+            term = _term(bare.lstrip("-"), quoted=False, excluded=bare[0] == "-")
+        if term is None:
             continue
-        if words := WORD_PATTERN.findall(bare):
-            (excluded if bare.startswith("-") else positive).append(" ".join(words))
-        if not bare.startswith("-"):
-            kept.append(bare)
-    return ParsedQuery(cleaned, tuple(positive), tuple(excluded), " ".join(kept))
+        if terms:
+            joins.append(pending_or)
+        pending_or = False
+        terms.append(term)
+    return ParsedQuery(tuple(terms), tuple(joins))
+
+
+def web_query(text: str) -> SearchQuery:
+    """A ``websearch_to_tsquery`` on the pantry configuration, valid for any text."""
+    return SearchQuery(
+        parse_query(text).text, config=SEARCH_CONFIG, search_type="websearch"
+    )
 
 
 def prefix_query(text: str, *, weights: str = "") -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from pantry.catalog.models import Product
+from pantry.events.outbox import emit
 from pantry.journal.errors import (
     InvalidPost,
     PostNotFound,
@@ -129,6 +130,15 @@ def _check_publication(post: Post) -> None:
         post.published_at = timezone.now()
 
 
+def _post_event(post: Post) -> dict[str, Any]:
+    return {
+        "id": post.pk,
+        "slug": post.slug,
+        "title": post.title,
+        "published_at": post.published_at,
+    }
+
+
 def store_post(post: Post, *, derive: bool, render: bool = True) -> Post:
     """Render ``post.body``, fill a derived excerpt, and save; refuse a taken slug.
 
@@ -192,6 +202,8 @@ def create_post(
         store_post(post, derive=not post.excerpt)
         if linked:
             post.products.set(linked)
+        if post.status == Post.Status.PUBLISHED:
+            emit("post.published", _post_event(post))
     return post
 
 
@@ -219,6 +231,7 @@ def update_post(
             raise PostNotFound(slug=slug)
         derived = post.excerpt == derive_excerpt(post.body)
         old_body = post.body
+        was_published = post.status == Post.Status.PUBLISHED
         if title is not _UNSET:
             post.title = clean_title(title)
         if new_slug is not _UNSET and new_slug != post.slug:
@@ -242,6 +255,8 @@ def update_post(
         store_post(post, derive=derived, render=post.body != old_body)
         if linked is not None:
             post.products.set(linked)
+        if post.status == Post.Status.PUBLISHED and not was_published:
+            emit("post.published", _post_event(post))
     return post
 
 

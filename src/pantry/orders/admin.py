@@ -93,6 +93,7 @@ class OrderAdmin(admin.ModelAdmin):
         "currency",
         "total",
         "placed_at",
+        "customer",
     )
     actions = [
         _transition_action("paid", "Mark as paid"),

@@ -14,7 +14,8 @@ from pydantic import StrictInt, StrictStr
 from pantry.core.auth import staff, staff_user
 from pantry.core.errors import BadRequest, NotFound, PantryError
 from pantry.core.pagination import check_limit
-from pantry.orders import queries, services
+from pantry.customers.auth import bearer_token, customer_for_token
+from pantry.orders import accounts, queries, services
 from pantry.orders.models import Order
 from pantry.orders.tokens import token_for, token_matches
 
@@ -132,15 +133,29 @@ class ErrorOut(Schema):
 
 @router.post(
     "/orders",
-    response={201: ReceiptOut, 200: ReceiptOut, 409: ErrorOut, 422: ErrorOut},
-    summary="Place an order (anonymous); Idempotency-Key makes retries safe",
+    response={
+        201: ReceiptOut,
+        200: ReceiptOut,
+        401: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="Place an order (anonymous, or a customer's with their token); "
+    "Idempotency-Key makes retries safe",
 )
 def create_order(
     request: HttpRequest,
     payload: OrderIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Status:
+    customer_id = None
+    if (token := bearer_token(request)) is not None:
+        customer = customer_for_token(token)
+        if customer is None and staff_user(request) is None:
+            raise Unauthorized("This bearer token is not valid.")
+        customer_id = customer.pk if customer is not None else None
     placement = services.place_order(
+        customer_id=customer_id,
         name=payload.customer.name,
         email=payload.customer.email,
         lines=[(line.sku, line.quantity) for line in payload.lines],
@@ -159,6 +174,17 @@ def get_order(
     request: HttpRequest, number: str, token: str | None = None
 ) -> dict[str, Any]:
     if token is None:
+        customer = None
+        if (bearer := bearer_token(request)) is not None:
+            customer = customer_for_token(bearer)
+        if customer is not None:
+            # The owner needs no order token; anyone else's order is 404.
+            mine = accounts.customer_order_detail(
+                customer_id=customer.pk, number=number
+            )
+            if mine is None:
+                raise NotFound(f"There is no order {number}.")
+            return queries.detail_json(mine)
         if staff_user(request) is None:
             raise Unauthorized()
     elif not token_matches(number, token):

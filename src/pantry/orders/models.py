@@ -55,9 +55,27 @@ class Order(models.Model):
     refunded_total = models.DecimalField(
         max_digits=14, decimal_places=2, default=0, db_default=0
     )
+    # The account the order belongs to: set when placed signed in, or when
+    # the customer verifies the email a guest order was placed with.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        db_index=False,
+    )
 
     class Meta:
         indexes = [
+            # A customer's orders, newest first (keyset), guests left out.
+            models.Index(
+                F("customer"),
+                F("placed_at").desc(),
+                F("id").desc(),
+                condition=Q(customer__isnull=False),
+                name="orders_order_customer_placed",
+            ),
             # The staff list, newest first, with or without a status filter;
             # both end in id so keyset pagination is one index range scan.
             models.Index(

@@ -22,6 +22,7 @@ from psycopg.types.json import Jsonb
 
 from pantry.catalog.stock import current_prices, return_stock, take_stock
 from pantry.core.errors import Invalid, NotFound
+from pantry.events.outbox import emit
 from pantry.orders.errors import (
     IdempotencyKeyReused,
     InvalidTransition,
@@ -181,8 +182,11 @@ def place_order(
     idempotency_key: str | None = None,
     voucher: str | None = None,
     payment_provider: str | None = None,
+    customer_id: int | None = None,
 ) -> Placement:
     """Place an order, taking stock for every line, or change nothing.
+
+    With ``customer_id`` the order belongs to that customer's account.
 
     With ``idempotency_key``, a retry of the same request returns the first
     receipt (``replayed``), even while the first is still being placed;
@@ -217,7 +221,7 @@ def place_order(
                     key_id = _claim_key(idempotency_key, digest)
                     if key_id is None:
                         return _replay(idempotency_key, digest)
-                placement = _place(request, key_id=key_id)
+                placement = _place(request, key_id=key_id, customer_id=customer_id)
                 transaction.on_commit(partial(_queue_confirmation, placement.receipt))
             return placement
         except OperationalError as exc:
@@ -268,7 +272,9 @@ def _replay(key: str, digest: str) -> Placement:
     )
 
 
-def _place(request: OrderRequest, *, key_id: int | None) -> Placement:
+def _place(
+    request: OrderRequest, *, key_id: int | None, customer_id: int | None
+) -> Placement:
     prices = current_prices(list(request.quantities))
     currencies = sorted({priced.currency for priced in prices.values()})
     if len(currencies) > 1:
@@ -311,6 +317,7 @@ def _place(request: OrderRequest, *, key_id: int | None) -> Placement:
         if request.payment_provider not in (None, "manual")
         else None,
         placed_at=now,
+        customer_id=customer_id,
     )
     body = _insert_order(order, lines, key_id=key_id)
     if code:
@@ -326,6 +333,7 @@ def _place(request: OrderRequest, *, key_id: int | None) -> Placement:
         )
     if request.payment_provider is not None:
         body = _open_payment(order, body, key_id=key_id)
+    emit("order.placed", body)
     # Last, so the variant rows stay locked only until the commit right after.
     take_stock(request.quantities)
     return Placement(
@@ -340,10 +348,10 @@ _INSERT_ORDER = """
 WITH placed AS (
     INSERT INTO orders_order
         (number, customer_name, email, status, currency, total, placed_at,
-         discount, voucher_code, payment_provider, expires_at)
+         discount, voucher_code, payment_provider, expires_at, customer_id)
     VALUES (%(number)s, %(name)s, %(email)s, 'placed', %(currency)s, %(total)s,
             %(at)s, %(discount)s, %(voucher_code)s, %(payment_provider)s,
-            %(expires_at)s)
+            %(expires_at)s, %(customer_id)s)
     ON CONFLICT (number) DO NOTHING
     RETURNING id
 ), lines AS (
@@ -384,6 +392,7 @@ def _insert_order(
         "voucher_code": order.voucher_code,
         "payment_provider": order.payment_provider,
         "expires_at": order.expires_at,
+        "customer_id": order.customer_id,
         "skus": [line.sku for line in lines],
         "names": [line.product_name for line in lines],
         "prices": [line.unit_price for line in lines],
@@ -489,6 +498,7 @@ def transition_order(*, number: str, to: str, actor: str) -> Order:
         order.status = to
         order.save(update_fields=["status"])
         event.save()
+        emit(f"order.{to}", {"number": order.number, "status": to, "actor": actor})
     return order
 
 

@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from pantry.core.errors import PantryError
-from pantry.orders import cart, queries, services
+from pantry.customers.auth import session_customer
+from pantry.orders import accounts, cart, queries, services
 from pantry.orders.errors import IdempotencyKeyReused, InsufficientStock, UnknownSku
 from pantry.orders.forms import CartLineForm, CheckoutForm
 from pantry.orders.tokens import token_for, token_matches
 
 
 def _cart_context(request: HttpRequest) -> dict:
-    lines = cart.cart_lines(request.session)
+    lines = cart.cart_lines(request)
     total = sum((line.line_total or Decimal(0) for line in lines), Decimal("0.00"))
     currency = next((line.priced.currency for line in lines if line.priced), "")
     return {"lines": lines, "total": total, "currency": currency}
@@ -36,16 +37,19 @@ def cart_page(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["quantity"],
             )
             action = form.cleaned_data["action"]
-            if action == "add":
-                cart.add(request.session, sku=sku, quantity=quantity)
+            if action == "add" and not cart.known_sku(sku):
+                form.add_error("sku", f"{sku} is not for sale.")
+            elif action == "add":
+                cart.add(request, sku=sku, quantity=quantity)
                 messages.success(request, f"Added {quantity} of {sku}.")
             elif action == "update":
-                cart.set_quantity(request.session, sku=sku, quantity=quantity)
+                cart.set_quantity(request, sku=sku, quantity=quantity)
                 messages.success(request, f"{sku} updated.")
             else:
-                cart.set_quantity(request.session, sku=sku, quantity=0)
+                cart.set_quantity(request, sku=sku, quantity=0)
                 messages.success(request, f"{sku} removed.")
-            return redirect("orders:cart")
+            if form.is_valid():
+                return redirect("orders:cart")
         context = {**_cart_context(request), "form": form}
         return render(request, "orders/cart.html", context, status=400)
     return render(request, "orders/cart.html", _cart_context(request))
@@ -58,8 +62,12 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
     if not context["lines"]:
         messages.info(request, "Your cart is empty.")
         return redirect("orders:cart")
+    customer = session_customer(request)
     if request.method != "POST":
-        form = CheckoutForm(initial={"idempotency_key": uuid.uuid4().hex})
+        initial = {"idempotency_key": uuid.uuid4().hex}
+        if customer is not None:
+            initial.update(name=customer.name, email=customer.email)
+        form = CheckoutForm(initial=initial)
         return render(request, "orders/checkout.html", {**context, "form": form})
     form = CheckoutForm(request.POST)
     if form.is_valid():
@@ -69,6 +77,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 lines=[(line.sku, line.quantity) for line in context["lines"]],
                 idempotency_key="checkout:" + form.cleaned_data["idempotency_key"],
+                customer_id=customer.pk if customer is not None else None,
             )
         except InsufficientStock as exc:
             form.add_error(
@@ -95,7 +104,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             if not exc.fields:
                 form.add_error(None, exc.detail)
         else:
-            cart.clear(request.session)
+            cart.clear(request)
             url = reverse("orders:order", args=[placement.number])
             return redirect(f"{url}?token={token_for(placement.number)}")
     return render(
@@ -110,6 +119,9 @@ def order_page(request: HttpRequest, number: str) -> HttpResponse:
         request.user.is_authenticated and request.user.is_staff
     )
     order = queries.order_detail(number) if allowed else None
+    if order is None and (customer := session_customer(request)) is not None:
+        # The owner signed in needs no token.
+        order = accounts.customer_order_detail(customer_id=customer.pk, number=number)
     if order is None:
         raise Http404("No order with this number and token.")
     return render(

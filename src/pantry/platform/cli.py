@@ -1,38 +1,30 @@
-"""The ``pantry`` command: every manage.py command, plus run, db and token.
+"""The ``pantry`` command: manage.py plus what manage.py cannot do itself.
 
-Failures a user can fix (a database that is unreachable, a taken port, a
-bad setting) print one line on stderr and exit non-zero, never a traceback.
+Every command, `run` and `db` included, is a Django management command, so
+`pantry help run` and `manage.py run` work alike. This wrapper only starts
+the embedded database around a command that needs it and turns failures a
+user can fix (an unreachable database, a taken port, a bad setting, a full
+disk, a closed pipe) into one line on stderr and a non-zero exit.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
-import signal
-import socket
-import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pantry.platform.embedded import EmbeddedDatabaseError, EmbeddedPostgres
 
+# Defined apart from this module, which also runs as __main__ (`python -m`).
+from pantry.platform.errors import CliError
+
 PROG = "pantry"
-# Commands that never touch the database, so need no server started.
-NO_DATABASE = {
-    "help",
-    "--help",
-    "-h",
-    "version",
-    "--version",
-    "makemigrations",
-    "check",
-}
-
-
-class CliError(Exception):
-    """A failure the user can fix; its message is printed as one line."""
+# Commands that never touch the database, so need no server started; `db`
+# manages the server itself. `check` and `makemigrations` do need it: the
+# checks of GeneratedField ask the server for its version.
+NO_DATABASE = {"help", "--help", "-h", "version", "--version", "db"}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -42,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = dispatch(args)
     except KeyboardInterrupt:
         code = 130
+    except BrokenPipeError:
+        code = _closed_pipe()
     except (CliError, EmbeddedDatabaseError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         code = 1
@@ -52,6 +46,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{PROG}: {message}", file=sys.stderr)
         code = 1
     sys.exit(code)
+
+
+def _closed_pipe() -> int:
+    # The reader (`| head`) left: say nothing, and point stdout at /dev/null
+    # so the interpreter's final flush does not raise again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141  # 128 + SIGPIPE, as a shell reports it
+
+
+def version() -> str:
+    from importlib.metadata import version as installed
+
+    import django
+
+    return f"{PROG} {installed('pantry')} (Django {django.get_version()})"
 
 
 def _friendly(exc: BaseException) -> str | None:
@@ -85,10 +95,9 @@ def _first_line(text: str) -> str:
 
 def dispatch(args: list[str]) -> int:
     command = args[0] if args else "help"
-    if command == "run":
-        return run(args[1:])
-    if command == "db":
-        return db(args[1:])
+    if command in {"version", "--version"}:
+        print(version())
+        return 0
     if command in NO_DATABASE:
         return django_command(args)
     with database_available():
@@ -123,7 +132,7 @@ def database_available() -> Iterator[None]:
         yield
     finally:
         if server and started:
-            _close_connections()
+            close_connections()
             server.stop()
 
 
@@ -152,7 +161,7 @@ def check_connection(config: dict[str, Any]) -> None:
         ) from None
 
 
-def _close_connections() -> None:
+def close_connections() -> None:
     from django.db import connections
 
     for connection in connections.all(initialized_only=True):
@@ -160,176 +169,6 @@ def _close_connections() -> None:
         close_pool = getattr(connection, "close_pool", None)
         if close_pool:
             close_pool()
-
-
-# -- pantry run ---------------------------------------------------------------
-
-
-def run(args: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog=f"{PROG} run",
-        description="Migrate, load demo data into an empty database, and serve.",
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument(
-        "--workers", type=int, default=None, help="server processes (default: cores)"
-    )
-    parser.add_argument(
-        "--threads", type=int, default=None, help="threads per process (default: 4)"
-    )
-    parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
-    options = parser.parse_args(args)
-    if not 0 < options.port < 65536:
-        raise CliError(f"--port must be between 1 and 65535, not {options.port}")
-    if not _port_free(options.host, options.port):
-        raise CliError(
-            f"port {options.port} on {options.host} is already in use; stop what "
-            "listens there or pass --port"
-        )
-
-    with database_available():
-        import django
-        from django.core.management import call_command
-
-        django.setup()
-        settings = _settings()
-        call_command("migrate", interactive=False, verbosity=1)
-        if not options.no_demo:
-            call_command("demo", if_empty=True)
-        if settings.PRODUCTION:
-            call_command("collectstatic", interactive=False, verbosity=0)
-        _close_connections()
-        workers = options.workers or int(
-            os.environ.get("PANTRY_WORKERS") or os.cpu_count() or 1
-        )
-        threads = options.threads or int(os.environ.get("PANTRY_THREADS") or 4)
-        return serve(options.host, options.port, workers=workers, threads=threads)
-
-
-def _port_free(host: str, port: int) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise CliError(f"cannot use host {host!r}: {exc.strerror}") from None
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError:
-            return False
-    return True
-
-
-def serve(host: str, port: int, *, workers: int, threads: int) -> int:
-    """Serve with granian until it exits or Ctrl-C; return its exit code."""
-    command = [
-        sys.executable, "-m", "granian",
-        "--interface", "wsgi",
-        "--host", host,
-        "--port", str(port),
-        "--workers", str(workers),
-        "--blocking-threads", str(threads),
-        "--no-ws",
-        "--log-level", "warning",
-        "pantry.wsgi:application",
-    ]  # fmt: skip
-    print(f"pantry: serving on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
-    server = subprocess.Popen(command)
-
-    def forward(signum: int, frame: Any) -> None:
-        if server.poll() is None:
-            server.send_signal(signal.SIGINT)
-
-    previous = signal.signal(signal.SIGTERM, forward)
-    try:
-        while True:
-            try:
-                return server.wait()
-            except KeyboardInterrupt:
-                # The terminal sends SIGINT to the whole group; make sure the
-                # server got it, then wait for its graceful shutdown.
-                forward(signal.SIGINT, None)
-                try:
-                    server.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
-                print("pantry: stopped", flush=True)
-                return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-# -- pantry db ----------------------------------------------------------------
-
-
-def db(args: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog=f"{PROG} db", description="The database server."
-    )
-    sub = parser.add_subparsers(dest="action", required=True)
-    sub.add_parser("status", help="is the server up, and where")
-    sub.add_parser("url", help="print the connection URL")
-    sub.add_parser("psql", help="open psql on the database")
-    sub.add_parser("start", help="start the embedded server and leave it running")
-    sub.add_parser("stop", help="stop the embedded server")
-    options, rest = parser.parse_known_args(args)
-    settings = _settings()
-    server = EmbeddedPostgres() if settings.EMBEDDED_DATABASE else None
-    config = settings.DATABASES["default"]
-
-    if options.action == "url":
-        print(server.url() if server else settings.DATABASE_URL)
-        return 0
-    if options.action == "status":
-        if server is None:
-            check_connection(config)
-            print(
-                f"external database {config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}/{config['NAME']}: reachable"
-            )
-            return 0
-        status = server.status()
-        state = f"running (pid {status.pid})" if status.running else "stopped"
-        print(f"embedded PostgreSQL {status.version or '(not initialised)'}: {state}")
-        print(f"data directory: {status.data_dir}")
-        print(f"socket: {status.socket_dir} port {status.port}")
-        return 0 if status.running else 3
-    if options.action == "start":
-        if server is None:
-            raise CliError("DATABASE_URL is set: pantry does not manage that server")
-        started = server.ensure_running()
-        print("started" if started else "already running")
-        return 0
-    if options.action == "stop":
-        if server is None:
-            raise CliError("DATABASE_URL is set: pantry does not manage that server")
-        print("stopped" if server.stop() else "not running")
-        return 0
-    # psql
-    from pantry.platform.embedded import bin_dir
-
-    if server is None:
-        command = [str(bin_dir() / "psql"), settings.DATABASE_URL, *rest]
-        return subprocess.call(command)
-    started = server.ensure_running()
-    try:
-        with _ignore_sigint():
-            return subprocess.call([*server.psql_command(), *rest])
-    finally:
-        if started:
-            server.stop()
-
-
-@contextlib.contextmanager
-def _ignore_sigint() -> Iterator[None]:
-    # psql handles Ctrl-C itself (cancels the query); do not die with it.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 if __name__ == "__main__":

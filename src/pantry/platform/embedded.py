@@ -49,7 +49,17 @@ SERVER_SETTINGS = {
     "work_mem": "16MB",
     "maintenance_work_mem": "512MB",
     "max_connections": "200",
+    # pg_stat_statements for `pantry db top`; auto_explain logs the plans of
+    # statements slower than PANTRY_AUTO_EXPLAIN_MS to the server log.
+    "shared_preload_libraries": "pg_stat_statements,auto_explain",
+    "pg_stat_statements.track": "top",
 }
+
+
+def auto_explain_ms() -> int:
+    """PANTRY_AUTO_EXPLAIN_MS (validated in settings): -1 logs no plans."""
+    raw = os.environ.get("PANTRY_AUTO_EXPLAIN_MS", "").strip()
+    return int(raw) if raw.lstrip("-").isdigit() else 500
 
 
 class EmbeddedDatabaseError(Exception):
@@ -107,8 +117,10 @@ class EmbeddedPostgres:
         return Path(tempfile.gettempdir()) / f"pantry-pg-{digest}"
 
     def url(self, database: str = DATABASE_NAME) -> str:
+        # The socket directory percent-encoded as the host: the one unix-socket
+        # form that both libpq (psql) and dj-database-url (DATABASE_URL) read.
         host = quote(str(self.socket_dir), safe="")
-        return f"postgresql://{SUPERUSER}@/{database}?host={host}&port={self.port}"
+        return f"postgresql://{SUPERUSER}@{host}:{self.port}/{database}"
 
     def conninfo(self, database: str = DATABASE_NAME) -> dict[str, str | int]:
         return {
@@ -320,6 +332,7 @@ class EmbeddedPostgres:
         tuning = " ".join(
             f"-c {name}={value}" for name, value in SERVER_SETTINGS.items()
         )
+        tuning += f" -c auto_explain.log_min_duration={auto_explain_ms()}"
         options = f"{listen} -k {self.socket_dir} {tuning}"
         self._pg_ctl(
             ["start", "-w", "-t", "60", "-l", str(self.log_file), "-o", options]

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import queue
 import threading
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-from django.db import DEFAULT_DB_ALIAS, connections
+from typing import Any, Protocol
 
 from pantry.catalog import bulk
 from pantry.catalog.importing.report import REPORT_LIMIT, ImportResult
 from pantry.catalog.importing.staging import (
     COPY_PRODUCTS,
     COPY_VARIANTS,
-    FRESH_ADD_WORDS,
     FRESH_CHECKS,
     FRESH_COUNTS,
     FRESH_IDS,
@@ -27,12 +22,13 @@ from pantry.catalog.importing.staging import (
     FRESH_SUMMARIES,
     FRESH_UNDO,
     FRESH_VARIANTS,
-    FRESH_WORDS,
     OWNER_CHECK,
     SQL_CHECKS,
     UPSERT_PRODUCTS,
     UPSERT_VARIANTS,
 )
+
+ProductLine = tuple[int, str, list[str], bool]
 
 
 @dataclass
@@ -43,8 +39,8 @@ class Chunk:
     first_line: int
     last_line: int
     end: int
-    # (line, text) of the active products: what the lexicon counts.
-    words: list[tuple[int, str]]
+    # (line, name, tags, is_active) of the products, for an InsertHook.
+    products_seen: list[ProductLine]
 
     @classmethod
     def of(
@@ -53,7 +49,7 @@ class Chunk:
         variants: list[str],
         lines: range,
         end: int,
-        words: list[tuple[int, str]],
+        products_seen: list[ProductLine],
     ) -> Chunk:
         # Encoded here, in the reader thread, so that the loading thread
         # hands PostgreSQL one buffer per table and hardly needs the GIL.
@@ -64,7 +60,7 @@ class Chunk:
             lines.start,
             lines.stop - 1,
             end,
-            words,
+            products_seen,
         )
 
 
@@ -99,47 +95,19 @@ def bulk_load(cursor: Any, fresh: bool) -> Iterator[None]:
         yield
 
 
-class _WordCounter:
-    """Counts lexicon words of texts on a connection and thread of its own."""
+class InsertHook(Protocol):
+    """Told of the products a fresh load inserts (search's lexicon is one:
+    ``pantry.search.bulk.ProductWords``); the import command passes it."""
 
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-        self.error: BaseException | None = None
-        self.texts: queue.Queue[list[str] | None] = queue.Queue(maxsize=2)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+    def start(self) -> None:
+        """Called in the loading transaction before the first insert."""
 
-    def add(self, texts: list[str]) -> None:
-        if texts:
-            self.texts.put(texts)
+    def add(self, products: Iterable[tuple[str, Sequence[str], bool]]) -> None:
+        """``(name, tags, is_active)`` of products inserted."""
 
-    def total(self) -> Counter[str]:
-        """Every count so far, once all added texts are counted."""
-        self.texts.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.counts
-
-    def _run(self) -> None:
-        helper = connections.create_connection(DEFAULT_DB_ALIAS)
-        try:
-            while (texts := self.texts.get()) is not None:
-                if self.error is not None:
-                    continue  # keep taking texts, so that add() never blocks
-                try:
-                    with helper.cursor() as cursor:
-                        cursor.execute(FRESH_WORDS, [texts])
-                        self.counts.update(dict(cursor.fetchall()))
-                except BaseException as exc:  # raised by total()
-                    self.error = exc
-        finally:
-            helper.close()
-
-    def stop(self) -> None:
-        """End the thread and its connection, counts unused."""
-        self.texts.put(None)
-        self.thread.join()
+    def finish(self) -> None:
+        """Called in the loading transaction once all rows are in, before
+        the file's repeats are taken out again."""
 
 
 class Load:
@@ -163,17 +131,16 @@ class Load:
         )
         self.fresh = False
         self.last_id = 0
-        self.words: _WordCounter | None = None
+        self.hook: InsertHook | None = None
 
-    def insert_only(self) -> None:
+    def insert_only(self, hook: InsertHook | None) -> None:
         """Load into an empty catalog with its unique indexes dropped."""
         self.fresh = True
         self.cursor.execute(FRESH_SQL)
         self.checks = FRESH_CHECKS
-        self.cursor.execute(
-            "ALTER TABLE catalog_product DISABLE TRIGGER search_lexicon_insert"
-        )
-        self.words = _WordCounter()
+        if hook is not None:
+            hook.start()
+            self.hook = hook
         self.cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('catalog_product', 'id')) - 1"
         )
@@ -229,7 +196,7 @@ class Load:
             self.last_id += chunk.last_line - chunk.first_line + 1
         cursor = self.cursor
         cursor.execute(";\n".join(s.strip().rstrip(";") for s in statements))
-        if self.words is not None and chunk.words:
+        if self.hook is not None and chunk.products_seen:
             # Lines found invalid were not inserted. (Without --skip-invalid,
             # once any line is invalid all is rolled back: counts are moot.)
             cursor.execute(
@@ -237,24 +204,19 @@ class Load:
                 [chunk.first_line, chunk.last_line],
             )
             invalid = {line for (line,) in cursor.fetchall()}
-            self.words.add([text for line, text in chunk.words if line not in invalid])
-
-    def close(self) -> None:
-        if self.words is not None:
-            self.words.stop()
-            self.words = None
+            self.hook.add(
+                (name, tags, active)
+                for line, name, tags, active in chunk.products_seen
+                if line not in invalid
+            )
 
     def finish_fresh(self) -> None:
         """Report repeated slugs and SKUs (unloading them under --skip-invalid)."""
         cursor, result = self.cursor, self.result
-        if self.words is not None:
-            counts = self.words.total()
-            self.words = None
-            cursor.execute(FRESH_ADD_WORDS, [list(counts), list(counts.values())])
-            # Products taken out below are counted out by the triggers.
-            cursor.execute(
-                "ALTER TABLE catalog_product ENABLE TRIGGER search_lexicon_insert"
-            )
+        if self.hook is not None:
+            # Products taken out below are counted out by the hook's owner.
+            self.hook.finish()
+            self.hook = None
         cursor.execute("ANALYZE import_slug_line, import_sku_line")
         found = 0
         for sql in FRESH_REPEATS:

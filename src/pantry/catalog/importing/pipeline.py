@@ -31,7 +31,14 @@ from django.db import DatabaseError, connection, transaction
 
 from pantry.catalog.importing.checks import check_product
 from pantry.catalog.importing.formats import csv_products, jsonl_products
-from pantry.catalog.importing.load import Chunk, Load, Rejected, bulk_load
+from pantry.catalog.importing.load import (
+    Chunk,
+    InsertHook,
+    Load,
+    ProductLine,
+    Rejected,
+    bulk_load,
+)
 from pantry.catalog.importing.report import ImportResult, LineError
 from pantry.catalog.importing.staging import (
     FRESH_TABLES,
@@ -39,6 +46,8 @@ from pantry.catalog.importing.staging import (
     STAGING_TABLES,
     product_rows,
 )
+from pantry.events.audit import acting_as
+from pantry.events.outbox import emit
 
 # Above this share of new rows, indexes are rebuilt rather than maintained.
 REBUILD_RATIO = 1.0
@@ -68,7 +77,7 @@ def _chunks(
     limit = max(1, chunk_lines // 10)
     products: list[str] = []
     variants: list[str] = []
-    words: list[tuple[int, str]] = []
+    seen: list[ProductLine] = []
     first = line = 0
     for line, doc in parsed:
         if line % 256 == 0:
@@ -88,17 +97,13 @@ def _chunks(
             first = line
         products.append(product_row)
         variants.extend(variant_rows)
-        if product["is_active"]:
-            # As the lexicon triggers read it: name || ' ' || joined tags.
-            words.append((line, product["name"] + " " + " ".join(product["tags"])))
+        seen.append((line, product["name"], product["tags"], product["is_active"]))
         if len(products) >= limit:
-            yield Chunk.of(
-                products, variants, range(first, line + 1), raw.tell(), words
-            )
-            products, variants, words = [], [], []
+            yield Chunk.of(products, variants, range(first, line + 1), raw.tell(), seen)
+            products, variants, seen = [], [], []
             limit = chunk_lines
     if products:
-        yield Chunk.of(products, variants, range(first, line + 1), raw.tell(), words)
+        yield Chunk.of(products, variants, range(first, line + 1), raw.tell(), seen)
 
 
 def _produce(
@@ -130,6 +135,7 @@ def import_products(
     progress: Callable[[int], None] | None = None,
     rebuild_indexes: bool | None = None,
     chunk_lines: int = CHUNK_LINES,
+    insert_hook: InsertHook | None = None,
 ) -> ImportResult:
     """Import products from ``raw``; return counts and the invalid lines.
 
@@ -137,8 +143,8 @@ def import_products(
     ``rebuild_indexes`` drops secondary indexes for the load and builds them
     afterwards; by default that happens when the file holds more products
     than the catalog. Into an empty catalog, that load inserts instead of
-    upserting (see FRESH_SQL). Raises ImportFileError when the file as a
-    whole cannot be read.
+    upserting (see FRESH_SQL), and ``insert_hook`` is told of the products
+    inserted. Raises ImportFileError when the file as a whole cannot be read.
 
     A reader thread parses and checks the next chunk of the file while
     PostgreSQL checks and upserts the current one (the database work
@@ -165,7 +171,7 @@ def import_products(
         ),
         daemon=True,
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    with acting_as("import"), transaction.atomic(), connection.cursor() as cursor:
         _more_temp_buffers(cursor)
         cursor.execute(STAGING_SQL)
         # Django's foreign keys are deferred; immediate checks keep no queue
@@ -197,7 +203,7 @@ def import_products(
                             fresh = existing == 0
                             stack.enter_context(bulk_load(cursor, fresh))
                             if fresh:
-                                load.insert_only()
+                                load.insert_only(insert_hook)
                     load.chunk(chunk)
                 if load.fresh:
                     load.finish_fresh()
@@ -211,8 +217,9 @@ def import_products(
         finally:
             stop.set()
             reader.join()
-            load.close()
         result.loaded = True
+        # One summary event, not one per product (docs/events.md).
+        emit("catalog.imported", result.counts())
         # ON COMMIT DROP covers the usual case; an outer transaction (tests,
         # callers importing twice) needs them gone now.
         cursor.execute(f"DROP TABLE {STAGING_TABLES}")

@@ -30,6 +30,14 @@ class ImportResult:
         if len(self.errors) < REPORT_LIMIT:
             self.errors.append((line, reason))
 
+    def counts(self) -> dict[str, int]:
+        return {
+            "products_created": self.products_created,
+            "products_updated": self.products_updated,
+            "variants_created": self.variants_created,
+            "variants_updated": self.variants_updated,
+        }
+
     def report(self) -> list[str]:
         """The invalid lines in file order, one message each."""
         lines = [f"line {line}: {reason}" for line, reason in sorted(self.errors)]

@@ -278,20 +278,6 @@ JOIN catalog_category c ON c.slug = s.category
 GROUP BY m.id, c.id
 ORDER BY m.id
 """
-# The lexicon's word counts of a fresh load are computed on a second
-# connection, off the loading one's path (the search_lexicon_insert trigger
-# is off meanwhile), and added at the end: the same words and counts the
-# trigger would have added, since both use search_words().
-FRESH_WORDS = """
-SELECT word, count(*)::int
-FROM unnest(%s::text[]) AS d(doc), LATERAL search_words(d.doc) AS word
-GROUP BY word
-"""
-FRESH_ADD_WORDS = """
-INSERT INTO search_lexicon AS l (word, product_count, post_count)
-SELECT word, n, 0 FROM unnest(%s::text[], %s::int[]) AS t(word, n) ORDER BY word
-ON CONFLICT (word) DO UPDATE SET product_count = l.product_count + EXCLUDED.product_count
-"""
 FRESH_COUNTS = """
 SELECT (SELECT count(*) FROM catalog_product), (SELECT count(*) FROM catalog_variant)
 """

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pantry.catalog.exporter import export_products
+from pantry.core.files import FileWriteError, atomic_write
 
 
 class Command(BaseCommand):
@@ -41,17 +42,9 @@ class Command(BaseCommand):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                 return
         else:
-            partial = path.with_name(path.name + ".partial")
             try:
-                out = partial.open("w", encoding="utf-8")
-            except OSError as exc:
-                raise CommandError(f"cannot write {path}: {exc.strerror}") from None
-            try:
-                with out:
+                with atomic_write(path) as out:
                     count = export_products(out)
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-            # Appear complete or not at all.
-            partial.replace(path)
+            except FileWriteError as exc:
+                raise CommandError(str(exc)) from None
         self.stderr.write(f"exported {count} products")

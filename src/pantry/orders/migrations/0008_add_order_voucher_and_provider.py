@@ -1,0 +1,36 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    """Orders keep their voucher (code and discount) and payment provider.
+
+    Database defaults fill existing rows without rewriting the table."""
+
+    dependencies = [("orders", "0007_add_order_expiry_index")]
+
+    operations = [
+        migrations.AddField(
+            model_name="order",
+            name="discount",
+            field=models.DecimalField(
+                db_default=0, decimal_places=2, default=0, max_digits=14
+            ),
+        ),
+        migrations.AddField(
+            model_name="order",
+            name="voucher_code",
+            field=models.CharField(blank=True, db_default="", default="", max_length=64),
+        ),
+        migrations.AddField(
+            model_name="order",
+            name="payment_provider",
+            field=models.CharField(blank=True, db_default="", default="", max_length=20),
+        ),
+        migrations.AddConstraint(
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("discount__gte", 0)),
+                name="orders_order_discount_nonnegative",
+            ),
+        ),
+    ]
