@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from pantry.catalog.stock import return_stock
+from pantry.events.outbox import emit_many
 from pantry.vouchers.services import release_vouchers
 
 BATCH = 500
@@ -59,6 +60,13 @@ def expire_batch(*, batch: int = BATCH) -> list[str]:
         return_stock(dict(cursor.fetchall()))
         for _, number in rows:
             release_vouchers(order_ref=number)
+        emit_many(
+            "order.expired",
+            [
+                {"number": number, "status": "expired", "actor": "system"}
+                for _, number in rows
+            ],
+        )
     return [number for _, number in rows]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from pantry.events.outbox import emit
 from pantry.orders.models import Order, OrderEvent
 from pantry.payments.services import PaymentChange
 
@@ -30,3 +31,11 @@ def order_paid(change: PaymentChange) -> None:
     )
     order.status = Order.Status.PAID
     order.save(update_fields=["status"])
+    emit(
+        "order.paid",
+        {
+            "number": order.number,
+            "status": "paid",
+            "actor": f"payment:{change.provider}",
+        },
+    )
