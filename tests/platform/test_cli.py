@@ -62,7 +62,7 @@ def test_manage_py_knows_run_and_db_too():
 
     assert result.returncode == 0
     assert result.stdout.startswith("usage: pantry db [-h]")
-    assert "{status,url,psql,start,stop}" in result.stdout
+    assert "{status,url,psql,start,stop,backup,restore,top,replicas}" in result.stdout
 
 
 def test_version_prints_pantrys_version():

@@ -22,6 +22,8 @@ def test_skip_link_is_the_first_tab_stop_and_moves_to_main(visitor):
     visitor.page.keyboard.press("Tab")
     focused = visitor.page.evaluate("document.activeElement.textContent")
     visitor.page.keyboard.press("Enter")
+    # Following the link is a navigation of its own: wait for it.
+    visitor.page.wait_for_url("**/#main")
 
     assert focused == "Skip to content"
     assert visitor.page.url.endswith("/#main")
