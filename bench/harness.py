@@ -321,17 +321,7 @@ def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
             cwd=ROOT,
         )
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the benchmark server did not start") from None
-                time.sleep(0.1)
+        wait_for_health(process, port, what="the benchmark server")
         try:
             yield base
         finally:
@@ -340,6 +330,24 @@ def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
     finally:
         if embedded and started:
             embedded.stop()
+
+
+def wait_for_health(
+    process: subprocess.Popen[Any], port: int, *, what: str, timeout: float = 60
+) -> None:
+    """Wait until the server on ``port`` answers /healthz, or raise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.1)
 
 
 def _refuse_taken_port(port: int) -> None:

@@ -17,7 +17,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,7 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench.harness import ROOT, Bench, percentile, psql
+from bench.harness import ROOT, Bench, percentile, psql, wait_for_health
+from pantry.platform.server import server_command
 
 CLIENTS = 200
 LIMIT = 30
@@ -101,26 +101,11 @@ pidfile = {folder}/pgbouncer.pid
 @contextmanager
 def _server(env: dict[str, str], port: int) -> Iterator[None]:
     process = subprocess.Popen(
-        [
-            sys.executable, "-m", "granian", "--interface", "wsgi",
-            "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(WORKERS), "--blocking-threads", "8",
-            "--no-ws", "--log-level", "error", "pantry.wsgi:application",
-        ],
+        server_command(port=port, workers=WORKERS, threads=8),
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the load-test server did not start") from None
-                time.sleep(0.1)
+        wait_for_health(process, port, what="the load-test server")
         yield
     finally:
         process.terminate()
