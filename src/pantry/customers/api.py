@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 from pydantic import StrictBool, StrictStr
@@ -178,15 +178,20 @@ def me(request: HttpRequest) -> dict[str, Any]:
 # -- addresses --------------------------------------------------------------
 
 
-class AddressIn(Schema):
+class PostalAddressIn(Schema):
+    """API.md's address shape without id: saved addresses and orders' own."""
+
     name: StrictStr
     line1: StrictStr
     line2: StrictStr = ""
     city: StrictStr
     postal_code: StrictStr = ""
     region: StrictStr = ""
-    country: StrictStr
+    country: StrictStr = Field(description="ISO 3166-1 alpha-2", examples=["DE"])
     phone: StrictStr = ""
+
+
+class AddressIn(PostalAddressIn):
     is_default: StrictBool = False
 
 

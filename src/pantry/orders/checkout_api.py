@@ -5,23 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
 from pydantic import StrictInt, StrictStr
 
+from pantry.customers.api import PostalAddressIn
 from pantry.orders import checkout
 
 router = Router(tags=["checkout"])
-
-
-class AddressIn(Schema):
-    name: StrictStr
-    line1: StrictStr
-    line2: StrictStr = ""
-    city: StrictStr
-    postal_code: StrictStr = ""
-    region: StrictStr = ""
-    country: StrictStr = Field(description="ISO 3166-1 alpha-2", examples=["DE"])
-    phone: StrictStr = ""
 
 
 class QuoteCustomerIn(Schema):
@@ -37,8 +27,8 @@ class QuoteLineIn(Schema):
 class QuoteIn(Schema):
     customer: QuoteCustomerIn | None = None
     lines: list[QuoteLineIn]
-    shipping_address: AddressIn | None = None
-    billing_address: AddressIn | None = None
+    shipping_address: PostalAddressIn | None = None
+    billing_address: PostalAddressIn | None = None
     shipping_method: StrictStr | None = None
     voucher: StrictStr | None = None
     payment_provider: StrictStr | None = None
