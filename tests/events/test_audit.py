@@ -189,3 +189,56 @@ def test_audit_api_pages_with_the_same_queries_and_needs_staff(api, staff_token)
 
     assert_constant_queries(fetch)
     assert_error(api.get("audit"), 401, "unauthorized")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkout_configuration_changes_are_recorded_with_their_actor(
+    standard_tax_class,
+):
+    from datetime import UTC, datetime
+
+    from pantry.shipping.services import add_method, add_rate, create_zone
+    from pantry.tax.services import add_tax_rate
+    from pantry.vouchers.services import create_voucher
+
+    AuditRecord.objects.all().delete()
+    with acting_as("staff:ada"):
+        zone = create_zone(name="EU", countries=["DE", "FR"])
+        add_method(zone=zone, code="standard", name="Standard")
+        add_rate(method_code="standard", currency="EUR", price=Decimal("4.90"))
+        add_tax_rate(
+            tax_class="standard",
+            country="DE",
+            rate=Decimal("19"),
+            valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        create_voucher(code="SPRING", percent_off="10")
+
+    recorded = {
+        (r.table_name, r.op, r.actor) for r in AuditRecord.objects.order_by("id")
+    }
+    assert recorded == {
+        ("shipping_zone", "insert", "staff:ada"),
+        ("shipping_method", "insert", "staff:ada"),
+        ("shipping_rate", "insert", "staff:ada"),
+        ("tax_taxrate", "insert", "staff:ada"),
+        ("vouchers_voucher", "insert", "staff:ada"),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_voucher_redemption_writes_no_audit_record_for_the_use_count():
+    from pantry.vouchers.services import create_voucher, redeem_voucher
+
+    create_voucher(code="SPRING", percent_off="10", usage_limit=5)
+    AuditRecord.objects.all().delete()
+
+    redeem_voucher(
+        code="SPRING",
+        order_ref="A1",
+        email="ada@example.com",
+        subtotal=Decimal("50.00"),
+        currency="EUR",
+    )
+
+    assert not AuditRecord.objects.filter(table_name="vouchers_voucher").exists()

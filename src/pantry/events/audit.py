@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from psycopg.pq import TransactionStatus
 
 ACTOR_MAX = 200
@@ -73,6 +74,17 @@ def _first_in_transaction(connection: Any) -> bool:
     )
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE ", "COPY ")
+
+
+def _autocommit_write(connection: Any, sql: str) -> bool:
+    return (
+        connection.connection is not None
+        and connection.get_autocommit()
+        and sql.lstrip()[:6].upper().startswith(_WRITES)
+    )
+
+
 def _name_actor(connection: Any) -> None:
     token = _sending.set(True)
     try:
@@ -98,7 +110,15 @@ def send_actor(
     transaction, so the actor follows it.
     """
     connection = context["connection"]
-    if _sending.get() or not _first_in_transaction(connection):
+    if _sending.get():
+        return execute(sql, params, many, context)
+    if _autocommit_write(connection, sql):
+        # A write outside any transaction (a service called from a command,
+        # say) is its own transaction: open one so the actor rides with it.
+        with transaction.atomic(using=connection.alias):
+            _name_actor(connection)
+            return execute(sql, params, many, context)
+    if not _first_in_transaction(connection):
         return execute(sql, params, many, context)
     if sql.lstrip()[:15].upper() == "SET TRANSACTION":
         result = execute(sql, params, many, context)
