@@ -164,3 +164,31 @@ def test_the_port_is_the_base_of_links_in_emails_unless_the_site_url_is_set(
         stopped_cleanly(run, signal.SIGTERM)
     finally:
         del run_env["PANTRY_SITE_URL"]
+
+
+def test_metrics_of_every_worker_add_up_and_their_directory_goes_with_the_server(
+    start_run,
+):
+    import re
+    import urllib.request
+
+    run = start_run("--workers", "2")
+    wait_for(lambda: len(run.workers()) == 2, 30, "2 workers")
+    server = [pid for pid in run.granian() if _parent(pid) == run.process.pid]
+    directory = environ(server[0])["PROMETHEUS_MULTIPROC_DIR"]
+    for _ in range(30):
+        assert healthy(run.base)
+
+    with urllib.request.urlopen(f"{run.base}/metrics", timeout=10) as response:
+        body = response.read().decode()
+
+    match = re.search(
+        r'^pantry_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)$',
+        body,
+        re.MULTILINE,
+    )
+    assert match is not None, body
+    assert float(match.group(1)) >= 30
+    assert os.path.isdir(directory)
+    stopped_cleanly(run, signal.SIGTERM)
+    assert not os.path.exists(directory)

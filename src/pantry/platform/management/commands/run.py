@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -68,9 +72,13 @@ class Command(BaseCommand):
         for line in background:
             self.stdout.write(f"pantry: running `pantry {' '.join(line)}` alongside")
         self.stdout.flush()
-        code = Supervisor(
-            command, background, env=server_env(base), say=self.stdout.write
-        ).run()
+        with metrics_dir() as metrics:
+            code = Supervisor(
+                command,
+                background,
+                env=server_env(base, metrics),
+                say=self.stdout.write,
+            ).run()
         self.stdout.write("pantry: stopped")
         if code:
             raise SystemExit(code)
@@ -102,8 +110,29 @@ def site_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-def server_env(base: str) -> dict[str, str]:
-    return {**os.environ, "PANTRY_SITE_URL": base}
+def server_env(base: str, metrics: str) -> dict[str, str]:
+    return {**os.environ, "PANTRY_SITE_URL": base, "PROMETHEUS_MULTIPROC_DIR": metrics}
+
+
+@contextlib.contextmanager
+def metrics_dir() -> Iterator[str]:
+    """An empty directory where every worker writes its metrics.
+
+    Without one, each granian worker counts alone and a scrape sees one
+    worker's share. A configured directory is emptied first (files of a
+    previous run would add up with this one's); otherwise a temporary one
+    lives as long as the server.
+    """
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if configured:
+        path = Path(configured)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+        yield str(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="pantry-metrics-") as path:
+        yield path
 
 
 def admin_login(base: str) -> str:
