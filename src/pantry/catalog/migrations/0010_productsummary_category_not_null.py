@@ -10,6 +10,11 @@ class Migration(migrations.Migration):
     write summaries, and they fill it.
     """
 
+    safety = (
+        "SET NOT NULL scans the summaries under an exclusive lock (about a "
+        "second per million rows); the last step of a reviewed backfill"
+    )
+
     dependencies = [("catalog", "0009_backfill_productsummary_category")]
 
     operations = [

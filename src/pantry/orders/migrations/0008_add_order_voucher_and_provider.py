@@ -1,3 +1,7 @@
+from django.contrib.postgres.operations import (
+    AddConstraintNotValid,
+    ValidateConstraint,
+)
 from django.db import migrations, models
 
 
@@ -5,6 +9,10 @@ class Migration(migrations.Migration):
     """Orders keep their voucher (code and discount) and payment provider.
 
     Database defaults fill existing rows without rewriting the table."""
+
+    # The CHECK is added NOT VALID (a moment's lock) and validated in a
+    # transaction of its own, which lets reads and writes go on meanwhile.
+    atomic = False
 
     dependencies = [("orders", "0007_add_order_expiry_index")]
 
@@ -26,11 +34,12 @@ class Migration(migrations.Migration):
             name="payment_provider",
             field=models.CharField(blank=True, db_default="", default="", max_length=20),
         ),
-        migrations.AddConstraint(
+        AddConstraintNotValid(
             model_name="order",
             constraint=models.CheckConstraint(
                 condition=models.Q(("discount__gte", 0)),
                 name="orders_order_discount_nonnegative",
             ),
         ),
+        ValidateConstraint(model_name="order", name="orders_order_discount_nonnegative"),
     ]

@@ -1,5 +1,9 @@
 
 import django.db.models.deletion
+from django.contrib.postgres.operations import (
+    AddConstraintNotValid,
+    ValidateConstraint,
+)
 from django.db import migrations, models
 
 
@@ -7,6 +11,10 @@ class Migration(migrations.Migration):
     """Refunds by line and quantity: refund rows, and per-line and per-order
     counters that CHECKs keep within what was bought and paid. Database
     defaults fill existing rows without rewriting the tables."""
+
+    # The CHECK is added NOT VALID (a moment's lock) and validated in a
+    # transaction of its own, which lets reads and writes go on meanwhile.
+    atomic = False
 
     dependencies = [
         ('orders', '0008_add_order_voucher_and_provider'),
@@ -44,11 +52,11 @@ class Migration(migrations.Migration):
             name='refunded_quantity',
             field=models.IntegerField(db_default=0, default=0),
         ),
-        migrations.AddConstraint(
+        AddConstraintNotValid(
             model_name='order',
             constraint=models.CheckConstraint(condition=models.Q(('refunded_total__gte', 0), ('refunded_total__lte', models.F('total'))), name='orders_order_refunded_within_total'),
         ),
-        migrations.AddConstraint(
+        AddConstraintNotValid(
             model_name='orderline',
             constraint=models.CheckConstraint(condition=models.Q(('refunded_quantity__gte', 0), ('refunded_quantity__lte', models.F('quantity'))), name='orders_orderline_refund_within_quantity'),
         ),
@@ -75,4 +83,6 @@ class Migration(migrations.Migration):
             model_name='refundline',
             constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0), ('amount__gte', 0)), name='orders_refundline_positive'),
         ),
+        ValidateConstraint(model_name="order", name="orders_order_refunded_within_total"),
+        ValidateConstraint(model_name="orderline", name="orders_orderline_refund_within_quantity"),
     ]

@@ -18,6 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, connections
 from django.db.migrations.loader import MigrationLoader
 
+from pantry.core.migration_safety import check_migrations, project_plan
+
 
 def pantry_apps() -> list[str]:
     """Labels of pantry's apps that have migrations, in INSTALLED_APPS order."""
@@ -52,6 +54,14 @@ class Command(BaseCommand):
                     raise CommandError(
                         "django-migration-linter found problems"
                     ) from None
+            self.stdout.write("checking that no migration blocks a busy table")
+            findings = check_migrations(project_plan())
+            if findings:
+                raise CommandError(
+                    "migrations that would block a busy table (fix them, or say "
+                    "why in the migration's `safety` attribute):\n"
+                    + "\n".join(f"  {finding}" for finding in findings)
+                )
 
         scratch = f"pantry_migrations_check_{uuid.uuid4().hex[:8]}"
         with connection.cursor() as cursor:
