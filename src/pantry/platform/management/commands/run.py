@@ -131,8 +131,8 @@ def metrics_dir() -> Iterator[str]:
             stale.unlink()
         yield str(path)
         return
-    with tempfile.TemporaryDirectory(prefix="pantry-metrics-") as path:
-        yield path
+    with tempfile.TemporaryDirectory(prefix="pantry-metrics-") as temporary:
+        yield temporary
 
 
 def admin_login(base: str) -> str:
