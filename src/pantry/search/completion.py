@@ -61,7 +61,7 @@ _SUGGEST_QUERY = f"""
             ORDER BY product_count + post_count DESC, word
             LIMIT {SUGGEST_COMPLETIONS}
         ) AS completions
-    ), %(typed)s))"""
+    ), %(typed)s))"""  # noqa: S608  SQL of module constants and fixed kinds; values are parameters
 # The same words restricted to weight A (the name or title) of the stored
 # search vector: every lexeme 'x' becomes 'x':A.
 _WEIGHT_A = r"regexp_replace(query::text, '''(\s|\)|$)', ''':A\1', 'g')::tsquery"
@@ -78,7 +78,7 @@ def _suggest_sql(types: tuple[str, ...]) -> str:
     # The query is read from a CTE, so the planner assumes it selective and
     # uses the index, rather than misjudging a generated query.
     indexed = " UNION ALL ".join(
-        f"({_SUGGEST_INDEXED[kind]} "
+        f"({_SUGGEST_INDEXED[kind]} "  # noqa: S608  SQL of module constants and fixed kinds; values are parameters
         + ("AND (SELECT count(*) FROM head) < %(limit)s " if kind == "product" else "")
         + "LIMIT %(candidates)s)"
         for kind in types
@@ -93,7 +93,7 @@ def _suggest_sql(types: tuple[str, ...]) -> str:
         ) AS s
         ORDER BY starts_with(lower(unaccent(title)), lower(unaccent(%(start)s))) DESC,
             length(title), title, type, slug
-        LIMIT %(limit)s"""
+        LIMIT %(limit)s"""  # noqa: S608  SQL of module constants and fixed kinds; values are parameters
 
 
 def suggest(prefix: str, *, types: tuple[str, ...] = TYPES) -> list[SuggestItem]:
