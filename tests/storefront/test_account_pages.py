@@ -47,6 +47,7 @@ def add(client: Client, sku: str = "MUG-1", quantity: int = 2):
         "/account/password-reset/",
         "/account/password-reset/confirm/?token=x",
         "/account/verify/?token=x",
+        "/account/email/confirm/?token=x",
     ],
 )
 def test_account_forms_carry_a_csrf_token_and_the_csp(client, db, path):
@@ -243,3 +244,45 @@ def test_signing_out_ends_the_session(client, ada):
     client.post("/account/logout/")
 
     assert client.get("/account/").status_code == 302
+
+
+def test_the_email_changes_by_page_after_the_link_and_a_post(
+    client, ada, mailoutbox, django_capture_on_commit_callbacks
+):
+    sign_in(client)
+    assert 'href="/account/email/"' in client.get("/account/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/account/email/", {"email": "ada@new.example", "password": PASSWORD}
+        )
+    assert response.status_code == 302
+    link = re.search(r"/account/email/confirm/\?token=\S+", mailoutbox[-1].body)
+    assert link
+
+    shown = client.get(link.group(0))
+    assert shown.status_code == 200
+    assert Customer.objects.get(pk=ada.pk).email == "ada@example.com"  # GET is safe
+    token = re.search(r'name="token" value="([^"]+)"', shown.text)
+    assert token
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/account/email/confirm/", {"token": token.group(1)})
+
+    assert done.status_code == 302
+    assert Customer.objects.get(pk=ada.pk).email == "ada@new.example"
+    assert mailoutbox[-1].to == ["ada@example.com"]
+    assert "ada@new.example" in client.get("/account/").text
+
+
+def test_a_wrong_password_on_the_email_page_is_shown_and_sends_nothing(
+    client, ada, mailoutbox
+):
+    sign_in(client)
+    mailoutbox.clear()
+
+    response = client.post(
+        "/account/email/", {"email": "ada@new.example", "password": "wrong"}
+    )
+
+    assert response.status_code == 400
+    assert "Wrong password." in response.text
+    assert mailoutbox == []

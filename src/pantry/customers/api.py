@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 from pydantic import StrictBool, StrictStr
 
 from pantry.core.auth import user_for_token
-from pantry.customers import addresses, services
+from pantry.customers import addresses, email_change, services
 from pantry.customers.auth import TOKEN_MAX, customer_auth, customer_for_token
 from pantry.customers.models import Address, Customer
 
@@ -60,6 +60,11 @@ class ResetConfirmIn(Schema):
 
 class AcceptedOut(Schema):
     detail: str
+
+
+class EmailChangeIn(Schema):
+    email: StrictStr
+    password: StrictStr
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
@@ -287,3 +292,24 @@ def delete_address(request: HttpRequest, address_id: int) -> Status:
         address_id=address_id,
     )
     return Status(204, None)
+
+
+@router.post(
+    "/me/email",
+    response={202: AcceptedOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    auth=customer_auth,
+    summary="Ask to move the account to another email (confirmed from it)",
+)
+def change_email(request: HttpRequest, payload: EmailChangeIn) -> Status:
+    new_email = email_change.request_email_change(
+        customer=request.auth,  # type: ignore[attr-defined]
+        email=payload.email,
+        password=payload.password,
+    )
+    return Status(
+        202,
+        {
+            "detail": f"We sent a link to {new_email}; the account moves to it "
+            "once the link is opened."
+        },
+    )

@@ -176,7 +176,7 @@ def revoke_token(*, token: str) -> None:
     )
 
 
-def _site_link(path: str) -> str:
+def site_link(path: str) -> str:
     return settings.PANTRY_SITE_URL.rstrip("/") + path
 
 
@@ -194,7 +194,7 @@ def verification_token(customer: Customer) -> str:
 def _queue_verification(customer: Customer) -> None:
     from pantry.customers.tasks import send_verification
 
-    link = _site_link("/account/verify/?token=" + verification_token(customer))
+    link = site_link("/account/verify/?token=" + verification_token(customer))
     send_verification.enqueue(email=customer.email, name=customer.name, link=link)
 
 
@@ -241,7 +241,7 @@ def password_reset_token(user: Any) -> str:
 def _queue_reset(customer: Customer) -> None:
     from pantry.customers.tasks import send_password_reset
 
-    link = _site_link(
+    link = site_link(
         "/account/password-reset/confirm/?token=" + password_reset_token(customer.user)
     )
     send_password_reset.enqueue(email=customer.email, name=customer.name, link=link)

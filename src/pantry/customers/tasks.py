@@ -35,3 +35,31 @@ def send_password_reset(*, email: str, name: str, link: str) -> None:
         from_email=None,
         recipient_list=[email],
     )
+
+
+@task()
+def send_email_change(*, email: str, name: str, link: str) -> None:
+    """Email the new address the link that moves the account to it."""
+    body = render_to_string(
+        "customers/email/email_change.txt", {"name": name, "link": link}
+    )
+    send_mail(
+        subject="Confirm your new email address",
+        message=body,
+        from_email=None,
+        recipient_list=[email],
+    )
+
+
+@task()
+def send_email_changed(*, email: str, name: str, new_email: str) -> None:
+    """Tell the old address that the account moved to ``new_email``."""
+    body = render_to_string(
+        "customers/email/email_changed.txt", {"name": name, "new_email": new_email}
+    )
+    send_mail(
+        subject="Your email address was changed",
+        message=body,
+        from_email=None,
+        recipient_list=[email],
+    )

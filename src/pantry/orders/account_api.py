@@ -30,6 +30,16 @@ def verify(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     return {**customer_json(customer), "claimed_orders": claimed}
 
 
+@router.post(
+    "/auth/email-change/confirm",
+    response={200: VerifiedOut, 400: ErrorOut, 409: ErrorOut},
+    summary="Move the account to the email of a change link; its guest orders join",
+)
+def confirm_email_change(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
+    customer, claimed = accounts.confirm_customer_email_change(token=payload.token)
+    return {**customer_json(customer), "claimed_orders": claimed}
+
+
 @router.get(
     "/me/orders",
     response=OrderListOut,

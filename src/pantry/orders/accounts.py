@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 
 from pantry.core.pagination import Page, keyset_page
+from pantry.customers import email_change
 from pantry.customers import services as customer_services
 from pantry.customers.models import Customer
 from pantry.orders.models import Order, OrderEvent, OrderLine
@@ -44,6 +45,14 @@ def verify_customer_email(*, token: Any) -> tuple[Customer, int]:
     InvalidToken and changes nothing for a bad token.
     """
     customer = customer_services.verify_email(token=token)
+    return customer, claim_guest_orders(customer=customer)
+
+
+@transaction.atomic
+def confirm_customer_email_change(*, token: Any) -> tuple[Customer, int]:
+    """Move an account to the email of a change link and claim its guest
+    orders (the new email is verified by the link)."""
+    customer = email_change.confirm_email_change(token=token)
     return customer, claim_guest_orders(customer=customer)
 
 

@@ -9,6 +9,10 @@ urlpatterns = [
     path("account/login/", views.login_page, name="login"),
     path("account/logout/", views.logout_page, name="logout"),
     path("account/verify/", views.verify_page, name="verify"),
+    path("account/email/", views.email_change_page, name="email"),
+    path(
+        "account/email/confirm/", views.email_change_confirm_page, name="email-confirm"
+    ),
     path("account/password-reset/", views.password_reset_page, name="password-reset"),
     path(
         "account/password-reset/confirm/",

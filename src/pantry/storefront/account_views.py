@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pantry.core.errors import PantryError
-from pantry.customers import addresses, services
+from pantry.customers import addresses, email_change, services
 from pantry.customers.auth import session_customer
 from pantry.customers.errors import (
     AddressNotFound,
@@ -32,6 +32,7 @@ from pantry.customers.models import Address, Customer
 from pantry.orders import accounts, cart
 from pantry.storefront.forms import (
     AddressForm,
+    EmailChangeForm,
     EmailForm,
     LoginForm,
     NewPasswordForm,
@@ -155,6 +156,62 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             return redirect("account:home")
     status = 400 if request.method == "POST" else 200
     return render(request, "storefront/verify.html", {"form": form}, status=status)
+
+
+@require_http_methods(GET_POST)
+@customer_required
+def email_change_page(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """Ask for the new email and the password; the link goes to the new one."""
+    form = EmailChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_email = email_change.request_email_change(
+                customer=customer, **form.cleaned_data
+            )
+        except EmailTaken:
+            form.add_error("email", "Another account has this email.")
+        except PantryError as exc:
+            _add_field_errors(form, exc)
+        else:
+            messages.info(
+                request,
+                f"We sent a link to {new_email}. Your account keeps its current "
+                "email until you open it.",
+            )
+            return redirect("account:home")
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "storefront/email_change.html",
+        {"form": form, "customer": customer},
+        status=status,
+    )
+
+
+@require_http_methods(GET_POST)
+def email_change_confirm_page(request: HttpRequest) -> HttpResponse:
+    """GET asks to confirm (link scanners must not change it); POST changes."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = TokenForm(data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer, claimed = accounts.confirm_customer_email_change(
+                token=form.cleaned_data["token"]
+            )
+        except (InvalidToken, EmailTaken) as exc:
+            form.add_error(None, exc.detail)
+        else:
+            note = (
+                f" {claimed} earlier order(s) joined your account." if claimed else ""
+            )
+            messages.success(
+                request, f"Your account's email is now {customer.email}." + note
+            )
+            return redirect("account:home")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "storefront/email_change_confirm.html", {"form": form}, status=status
+    )
 
 
 @require_http_methods(GET_POST)

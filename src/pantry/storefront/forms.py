@@ -35,6 +35,16 @@ class EmailForm(forms.Form):
     email = forms.EmailField(label="Email", max_length=EMAIL_MAX)
 
 
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label="New email", max_length=EMAIL_MAX)
+    password = forms.CharField(
+        label="Your password",
+        max_length=PASSWORD_MAX,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class NewPasswordForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=512)
     password = forms.CharField(
