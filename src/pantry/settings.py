@@ -57,6 +57,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """``REQUESTS/SECONDS`` (``30/60``) from the environment; ``off``: None."""
+    raw = env(name) or default
+    if raw.lower() == "off":
+        return None
+    requests, _, seconds = raw.partition("/")
+    try:
+        limit = (int(requests), int(seconds))
+    except ValueError:
+        limit = (0, 0)
+    if limit[0] < 1 or limit[1] < 1:
+        raise ImproperlyConfigured(
+            f"{name} must be REQUESTS/SECONDS (30/60) or off, not {raw!r}"
+        )
+    return limit
+
+
 PANTRY_ENV = env("PANTRY_ENV", "development")
 if PANTRY_ENV not in ENVIRONMENTS:
     raise ImproperlyConfigured(
@@ -136,6 +153,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before any view: a request past its limit is refused and writes nothing.
+    "pantry.core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pantry.events.middleware.AuditActorMiddleware",
@@ -361,6 +380,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "pantry.customers.backends.login_name"
 AXES_LOCKOUT_CALLABLE = "pantry.customers.backends.lockout_response"
 AXES_VERBOSE = False
+
+
+# Requests per client address and window (core/ratelimit.py). Outside
+# production at least 600 a minute: test suites place many orders from one
+# address (API.md).
+_RATE_DEFAULTS = (
+    {"orders": "30/60", "signup": "10/600", "login": "30/60", "password_reset": "5/600"}
+    if PRODUCTION
+    else dict.fromkeys(("orders", "signup", "login", "password_reset"), "600/60")
+)
+PANTRY_RATE_LIMITS = {
+    name: env_rate(f"PANTRY_RATE_LIMIT_{name.upper()}", default)
+    for name, default in _RATE_DEFAULTS.items()
+}
 # Seconds a verification link and a password reset link stay valid.
 PANTRY_VERIFY_MAX_AGE = env_int("PANTRY_VERIFY_MAX_AGE", 3 * 86400, minimum=60)
 PASSWORD_RESET_TIMEOUT = env_int("PANTRY_PASSWORD_RESET_MAX_AGE", 86400, minimum=60)
