@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db.models import F
+from django.urls import resolve
 
 from pantry.catalog.models import Variant
 from pantry.core.models import RateCount
@@ -159,3 +160,21 @@ def test_purge_deletes_only_ended_windows(api, mug, limits, capsys):
         ("orders:127.0.0.1", 2)
     ]
     assert capsys.readouterr().out == "purged 1 rate-limit counters\n"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/orders", "/customers", "/auth/login", "/auth/password-reset"],
+)
+def test_the_openapi_document_lists_429_for_every_limited_operation(client, path):
+    schema = client.get("/api/v1/openapi.json").json()
+
+    responses = schema["paths"]["/api/v1" + path]["post"]["responses"]
+
+    assert "429" in responses
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
+def test_every_limited_path_is_a_route_of_the_site(method, path):
+    # A renamed URL would silently lose its limit.
+    assert resolve(path)
