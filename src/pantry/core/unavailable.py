@@ -155,7 +155,10 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with connections["default"].execute_wrapper(watchdog):
+        with contextlib.ExitStack() as stack:
+            # Replicas too: a hung replica must not hang the reads sent to it.
+            for alias in connections:
+                stack.enter_context(connections[alias].execute_wrapper(watchdog))
             response = self.get_response(request)
         if response.status_code == 500 and getattr(
             request, "_pantry_database_unavailable", False
