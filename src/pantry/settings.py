@@ -233,9 +233,9 @@ WEB_DATABASE_LIMITS = {
     ),
 }
 # A web request gives up on a query the server has not answered within
-# statement_timeout and this many seconds more (a hung server cannot enforce
-# its own statement_timeout); 0 waits for ever.
-PANTRY_WEB_QUERY_GRACE = env_int("PANTRY_WEB_QUERY_GRACE", 1)
+# statement_timeout and this many milliseconds more (a hung server cannot
+# enforce its own statement_timeout); 0 waits for ever.
+PANTRY_WEB_QUERY_GRACE_MS = env_int("PANTRY_WEB_QUERY_GRACE_MS", 500)
 # Retry-After, in seconds, of a 503 while the database is unavailable.
 PANTRY_UNAVAILABLE_RETRY_AFTER = env_int("PANTRY_UNAVAILABLE_RETRY_AFTER", 5, minimum=1)
 # /readyz's own connection gives up after this many milliseconds in all.

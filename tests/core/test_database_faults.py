@@ -27,9 +27,9 @@ from tests.helpers import ROOT, free_port, http, production_server
 from tests.platform.processes import descendants, wait_for
 
 # Seconds a request may take while the database is down or hung: the
-# default web limits (statement_timeout 5 s plus 1 s of grace, pool 3 s)
+# default web limits (statement_timeout 5 s plus 0.5 s of grace, pool 3 s)
 # and a margin for a loaded machine.
-BOUND = 8.0
+BOUND = 7.5
 
 
 @dataclass

@@ -10,7 +10,7 @@ or ``InterfaceError``; ``DatabaseUnavailableMiddleware`` answers those with
 
 A hung server (paused, or its host gone) cannot cancel a statement itself,
 so ``QueryWatchdog`` closes the socket of a query that got no answer in
-statement_timeout plus PANTRY_WEB_QUERY_GRACE: the wait ends with an
+statement_timeout plus PANTRY_WEB_QUERY_GRACE_MS: the wait ends with an
 ``OperationalError`` like any other.
 """
 
@@ -135,9 +135,10 @@ def _shut(fileno: int) -> None:
 def query_deadline_seconds() -> float:
     """Seconds a web query may wait for the server; 0 when unlimited."""
     statement = settings.WEB_DATABASE_LIMITS["statement_timeout"]
-    if not settings.WEB_PROCESS or not statement or not settings.PANTRY_WEB_QUERY_GRACE:
+    grace = settings.PANTRY_WEB_QUERY_GRACE_MS
+    if not settings.WEB_PROCESS or not statement or not grace:
         return 0
-    return float(statement + settings.PANTRY_WEB_QUERY_GRACE)
+    return statement + grace / 1000
 
 
 watchdog = QueryWatchdog()
