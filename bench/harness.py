@@ -270,6 +270,14 @@ def bench_env(data_dir: Path) -> dict[str, str]:
         PANTRY_LOG_LEVEL="WARNING",
         # No mail server on bench machines: emails are rendered, not sent.
         PANTRY_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        # Every client is 127.0.0.1: production's per-address limits would
+        # measure the limiter, not the shop.
+        PANTRY_RATE_LIMIT_ORDERS="off",
+        PANTRY_RATE_LIMIT_SIGNUP="off",
+        PANTRY_RATE_LIMIT_LOGIN="off",
+        PANTRY_RATE_LIMIT_PASSWORD_RESET="off",  # noqa: S106 - a limit, not a password
+        # Time slow queries rather than cut them off at the web default (5 s).
+        PANTRY_WEB_STATEMENT_TIMEOUT="60",
     )
     if "BENCH_DATABASE_URL" in os.environ:
         env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import (
@@ -16,6 +17,7 @@ from ninja.errors import (
 from pantry.catalog.api import router as catalog_router
 from pantry.core.api import router as core_router
 from pantry.core.errors import PantryError, code_for_status
+from pantry.core.unavailable import report, unavailable_response
 from pantry.customers.api import router as customers_router
 from pantry.events.api import router as events_router
 from pantry.journal.api import router as journal_router
@@ -134,3 +136,11 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _respond(request, 404, {"error": "not_found", "detail": "Not found."})
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A database down, hung or past its timeouts (core/unavailable.py).
+    report(exc)
+    return unavailable_response(request)

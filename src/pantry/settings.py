@@ -57,6 +57,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """``REQUESTS/SECONDS`` (``30/60``) from the environment; ``off``: None."""
+    raw = env(name) or default
+    if raw.lower() == "off":
+        return None
+    requests, _, seconds = raw.partition("/")
+    try:
+        limit = (int(requests), int(seconds))
+    except ValueError:
+        limit = (0, 0)
+    if limit[0] < 1 or limit[1] < 1:
+        raise ImproperlyConfigured(
+            f"{name} must be REQUESTS/SECONDS (30/60) or off, not {raw!r}"
+        )
+    return limit
+
+
 PANTRY_ENV = env("PANTRY_ENV", "development")
 if PANTRY_ENV not in ENVIRONMENTS:
     raise ImproperlyConfigured(
@@ -128,12 +145,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "pantry.platform.observability.RequestLogMiddleware",
     "pantry.core.middleware.ServerTimingMiddleware",
+    # A down or hung database: 503 with Retry-After, never a 500 or a hang.
+    "pantry.core.unavailable.DatabaseUnavailableMiddleware",
     "pantry.platform.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before any view: a request past its limit is refused and writes nothing.
+    "pantry.core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pantry.events.middleware.AuditActorMiddleware",
@@ -199,6 +220,26 @@ TEMPLATES = [
 # -- database ---------------------------------------------------------------
 
 PGBOUNCER = env_bool("PANTRY_PGBOUNCER", False)
+# Set by pantry.wsgi and pantry.asgi before Django starts: this process serves
+# web requests, which get short database limits (a down or hung database is a
+# quick 503, docs/operations.md); commands and migrations do not.
+WEB_PROCESS = env_bool("PANTRY_WEB_PROCESS", False)
+# PostgreSQL settings of web connections, in seconds (0: no limit).
+WEB_DATABASE_LIMITS = {
+    "statement_timeout": env_int("PANTRY_WEB_STATEMENT_TIMEOUT", 5),
+    "lock_timeout": env_int("PANTRY_WEB_LOCK_TIMEOUT", 2),
+    "idle_in_transaction_session_timeout": env_int(
+        "PANTRY_WEB_IDLE_IN_TRANSACTION_TIMEOUT", 10
+    ),
+}
+# A web request gives up on a query the server has not answered within
+# statement_timeout and this many milliseconds more (a hung server cannot
+# enforce its own statement_timeout); 0 waits for ever.
+PANTRY_WEB_QUERY_GRACE_MS = env_int("PANTRY_WEB_QUERY_GRACE_MS", 500)
+# Retry-After, in seconds, of a 503 while the database is unavailable.
+PANTRY_UNAVAILABLE_RETRY_AFTER = env_int("PANTRY_UNAVAILABLE_RETRY_AFTER", 5, minimum=1)
+# /readyz's own connection gives up after this many milliseconds in all.
+PANTRY_READYZ_TIMEOUT_MS = env_int("PANTRY_READYZ_TIMEOUT_MS", 1500, minimum=100)
 DATABASE_URL = env("DATABASE_URL")
 EMBEDDED_DATABASE = not DATABASE_URL
 
@@ -234,6 +275,15 @@ def _database() -> dict[str, Any]:
         "connect_timeout", env_int("PANTRY_DB_CONNECT_TIMEOUT", 5, minimum=1)
     )
     options.setdefault("application_name", "pantry")
+    if WEB_PROCESS and not PGBOUNCER:
+        # Limits for web requests only, sent as startup options so every
+        # pooled connection carries them; commands and migrations keep the
+        # server's defaults (PgBouncer drops startup options: docs/operations.md).
+        limits = " ".join(
+            f"-c {name}={seconds * 1000}"
+            for name, seconds in WEB_DATABASE_LIMITS.items()
+        )
+        options["options"] = f"{options.get('options', '')} {limits}".strip()
     if PGBOUNCER:
         # PgBouncer pools in transaction mode: no in-app pool, no server-side
         # cursors (they outlive a transaction), no prepared statements.
@@ -245,7 +295,11 @@ def _database() -> dict[str, Any]:
         options["pool"] = {
             "min_size": env_int("PANTRY_DB_POOL_MIN_SIZE", 2),
             "max_size": env_int("PANTRY_DB_POOL_MAX_SIZE", 10, minimum=1),
-            "timeout": env_int("PANTRY_DB_POOL_TIMEOUT", 10, minimum=1),
+            "timeout": (
+                env_int("PANTRY_WEB_POOL_TIMEOUT", 3, minimum=1)
+                if WEB_PROCESS
+                else env_int("PANTRY_DB_POOL_TIMEOUT", 10, minimum=1)
+            ),
         }
     config["TEST"] = {"NAME": env("PANTRY_TEST_DATABASE") or None}
     return config
@@ -326,6 +380,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "pantry.customers.backends.login_name"
 AXES_LOCKOUT_CALLABLE = "pantry.customers.backends.lockout_response"
 AXES_VERBOSE = False
+
+
+# Requests per client address and window (core/ratelimit.py). Outside
+# production at least 600 a minute: test suites place many orders from one
+# address (API.md).
+_RATE_DEFAULTS = (
+    {"orders": "30/60", "signup": "10/600", "login": "30/60", "password_reset": "5/600"}
+    if PRODUCTION
+    else dict.fromkeys(("orders", "signup", "login", "password_reset"), "600/60")
+)
+PANTRY_RATE_LIMITS = {
+    name: env_rate(f"PANTRY_RATE_LIMIT_{name.upper()}", default)
+    for name, default in _RATE_DEFAULTS.items()
+}
 # Seconds a verification link and a password reset link stay valid.
 PANTRY_VERIFY_MAX_AGE = env_int("PANTRY_VERIFY_MAX_AGE", 3 * 86400, minimum=60)
 PASSWORD_RESET_TIMEOUT = env_int("PANTRY_PASSWORD_RESET_MAX_AGE", 86400, minimum=60)

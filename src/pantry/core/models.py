@@ -44,3 +44,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hint}… ({self.user})"
+
+
+class RateCount(models.Model):
+    """Requests of one limit and client address counted in one time window.
+
+    Written only by ``pantry.core.ratelimit`` (one upsert per request);
+    ``pantry purge_rate_limits`` deletes windows that have ended.
+    """
+
+    pk = models.CompositePrimaryKey("key", "window_start")
+    key = models.CharField(max_length=100)
+    window_start = models.DateTimeField()
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(count__gte=1), name="core_ratecount_count_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"

@@ -78,7 +78,7 @@ def customer_json(customer: Customer) -> dict[str, Any]:
 
 @router.post(
     "/customers",
-    response={201: CustomerOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: CustomerOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Create a customer account; a verification email follows",
 )
 def sign_up(request: HttpRequest, payload: SignUpIn) -> Status:
@@ -116,7 +116,7 @@ RESET_ACCEPTED = "If an account has this email, a reset link is on its way."
 
 @router.post(
     "/auth/password-reset",
-    response={202: AcceptedOut},
+    response={202: AcceptedOut, 429: ErrorOut},
     summary="Email a password reset link (202 whether or not the email exists)",
 )
 def password_reset(request: HttpRequest, payload: EmailIn) -> Status:

@@ -139,6 +139,7 @@ class ErrorOut(Schema):
         401: ErrorOut,
         409: ErrorOut,
         422: ErrorOut,
+        429: ErrorOut,
     },
     summary="Place an order (anonymous, or a customer's with their token); "
     "Idempotency-Key makes retries safe",

@@ -32,6 +32,7 @@ from pantry.catalog.sample_data.vocabulary import (
     tag_vocabulary,
     title,
 )
+from pantry.core.progress import Progress
 
 # Rows are stamped relative to a fixed moment so that the data is the same
 # whenever it is generated; promotions run until 2030 so that some are active.
@@ -64,9 +65,16 @@ def run(*, stdout: TextIO, **options: Any) -> None:
     if products < 0:
         raise CommandError(f"--products must be 0 or more, not {products}")
     try:
-        summary = seed_catalog(
-            products=products, seed=options["seed"], replace=options["replace"]
-        )
+        progress = Progress(stdout, label="products", total=products)
+        try:
+            summary = seed_catalog(
+                products=products,
+                seed=options["seed"],
+                replace=options["replace"],
+                progress=progress,
+            )
+        finally:
+            progress.close()
     except SeedError as exc:
         raise CommandError(str(exc)) from None
     stdout.write(summary)
@@ -297,7 +305,9 @@ def copy_lines(cursor: Any, table: str, columns: str, lines: list[str]) -> None:
         copy.write("".join(line + "\n" for line in lines))
 
 
-def load_products(cursor: Any, generator: Generator, count: int) -> None:
+def load_products(
+    cursor: Any, generator: Generator, count: int, progress: Progress | None = None
+) -> None:
     """Stream ``count`` products in one COPY; then their variants, promotions.
 
     While PostgreSQL parses one chunk of products (and computes their search
@@ -319,15 +329,26 @@ def load_products(cursor: Any, generator: Generator, count: int) -> None:
                 promotions.add(product_promotions)
             if size > CHUNK:
                 copy.write("\n".join(parts) + "\n")
+                if progress is not None:
+                    progress.advance(len(parts))
                 parts, size = [], 0
         if parts:
             copy.write("\n".join(parts) + "\n")
+            if progress is not None:
+                progress.advance(len(parts))
+    if progress is not None:
+        progress.phase("variants and promotions")
     variants.copy_into(cursor, "catalog_variant", VARIANT_COLUMNS)
     promotions.copy_into(cursor, "catalog_promotion", PROMOTION_COLUMNS)
 
 
-def seed_catalog(*, products: int, seed: int, replace: bool) -> str:
-    """Fill the catalog with ``products`` synthetic products; return a summary."""
+def seed_catalog(
+    *, products: int, seed: int, replace: bool, progress: Progress | None = None
+) -> str:
+    """Fill the catalog with ``products`` synthetic products; return a summary.
+
+    ``progress`` (a terminal's bar) advances as products are loaded.
+    """
     started = time.monotonic()
     categories = category_tree()
     generator = Generator(seed, categories, products)
@@ -370,11 +391,15 @@ def seed_catalog(*, products: int, seed: int, replace: bool) -> str:
             bulk.indexes_dropped(cursor, LOADED_TABLES),
             bulk.summaries_deferred(cursor),
         ):
-            load_products(cursor, generator, products)
+            load_products(cursor, generator, products, progress)
             loaded = time.monotonic()
+            if progress is not None:
+                progress.phase("indexes and summaries")
         indexed = time.monotonic()
         for table in SEQUENCED_TABLES:
             bulk.reset_sequence(cursor, table)
+    if progress is not None:
+        progress.phase("analyze")
     with connection.cursor() as cursor:
         for table in TABLES:
             cursor.execute(f"ANALYZE {table}")
