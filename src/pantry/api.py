@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import (
@@ -15,6 +16,7 @@ from ninja.errors import (
 
 from pantry.catalog.api import router as catalog_router
 from pantry.core.api import router as core_router
+from pantry.core.edge import JsonParser, bad_request
 from pantry.core.errors import PantryError, code_for_status
 from pantry.customers.api import router as customers_router
 from pantry.events.api import router as events_router
@@ -32,6 +34,7 @@ api = NinjaAPI(
     version="1",
     description="Catalog, journal, search and orders of a pantry shop.",
     urls_namespace="api",
+    parser=JsonParser(),
 )
 api.add_router("", core_router)
 api.add_router("", customers_router)
@@ -114,6 +117,11 @@ def authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps whatever its parser raised into "Cannot parse request body".
+    if isinstance(exc.__cause__, PantryError):
+        return pantry_error(request, exc.__cause__)
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return request_limit(request, exc.__cause__)
     detail = str(exc)
     if detail.startswith("Cannot parse request body"):
         return _respond(
@@ -134,3 +142,18 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _respond(request, 404, {"error": "not_found", "detail": "Not found."})
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(RequestDataTooBig)
+def request_limit(
+    request: HttpRequest, exc: TooManyFieldsSent | RequestDataTooBig
+) -> HttpResponse:
+    # Django raises these lazily, on first access to GET, POST or the body.
+    if isinstance(exc, TooManyFieldsSent):
+        return bad_request(
+            request,
+            "Too many parameters or form fields in one request.",
+            code="too_many_fields",
+        )
+    return bad_request(request, "The request body is too large.", code="body_too_large")

@@ -129,6 +129,10 @@ MIDDLEWARE = [
     "pantry.platform.observability.RequestLogMiddleware",
     "pantry.core.middleware.ServerTimingMiddleware",
     "pantry.platform.replicas.ReplicaMiddleware",
+    # Refuses text pantry cannot store or show before anything reads it.
+    "pantry.core.edge.HostileInputMiddleware",
+    # A write request is one transaction, undone by any 5xx.
+    "pantry.core.transactions.WriteTransactionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

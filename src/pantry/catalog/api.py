@@ -32,6 +32,7 @@ from pydantic import AfterValidator, field_validator, model_validator
 from pantry.catalog import filters, queries, rules, services
 from pantry.core.auth import staff
 from pantry.core.errors import NotFound
+from pantry.core.times import AwareMoment
 
 router = Router(tags=["catalog"])
 
@@ -151,15 +152,8 @@ class CategoryIn(Schema):
 
 class PromotionIn(Schema):
     percent_off: Decimal = Field(gt=0, le=100, max_digits=5, decimal_places=2)
-    starts_at: datetime
-    ends_at: datetime
-
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("needs a UTC offset (e.g. 2026-01-01T00:00:00Z)")
-        return value
+    starts_at: AwareMoment
+    ends_at: AwareMoment
 
 
 class CategoryRef(Schema):

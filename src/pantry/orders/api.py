@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from pydantic import StrictInt, StrictStr
 from pantry.core.auth import staff, staff_user
 from pantry.core.errors import BadRequest, NotFound, PantryError
 from pantry.core.pagination import check_limit
+from pantry.core.times import Day, Moment
 from pantry.customers.auth import bearer_token, customer_for_token
 from pantry.orders import accounts, queries, services
 from pantry.orders.models import Order
@@ -196,19 +197,12 @@ def get_order(
     return queries.detail_json(order)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """A time without an offset is taken as UTC, as every time in the API is."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 @router.get("/orders", response=OrderListOut, auth=staff, summary="Orders (staff)")
 def list_orders(
     request: HttpRequest,
     status: Order.Status | None = None,
-    placed_after: datetime | None = None,
-    placed_before: datetime | None = None,
+    placed_after: Moment | None = None,
+    placed_before: Moment | None = None,
     email: Annotated[str | None, Query(max_length=254)] = None,
     limit: int | None = None,
     cursor: str | None = None,
@@ -216,8 +210,8 @@ def list_orders(
     page = queries.order_list(
         filters=queries.OrderFilters(
             status=status,
-            placed_after=_aware(placed_after),
-            placed_before=_aware(placed_before),
+            placed_after=placed_after,
+            placed_before=placed_before,
             email=email,
         ),
         limit=check_limit(limit),
@@ -281,8 +275,8 @@ class SalesOut(Schema):
 )
 def sales(
     request: HttpRequest,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     bucket: Literal["day", "week", "month"] = "day",
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
@@ -324,8 +318,8 @@ class TopProductsOut(Schema):
 )
 def top_products(
     request: HttpRequest,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     limit: int | None = None,
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
