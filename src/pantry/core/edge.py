@@ -1,7 +1,7 @@
 """Where ``core.text``'s rule is applied: before any view sees a request.
 
-``HostileInputMiddleware`` checks the path, query parameters, form fields
-and headers of every request; ``JsonParser`` checks every key and value of
+``HostileInputMiddleware`` checks the path (a 404), query parameters, form
+fields and headers of every request (``q`` is cleaned instead); ``JsonParser`` checks every key and value of
 a JSON body the API parses (and its depth). A refusal names the parameter
 or field in API.md's error shape under /api/, and is the 400 page
 elsewhere.
@@ -19,13 +19,16 @@ from django.shortcuts import render
 from ninja.parser import Parser
 
 from pantry.core.errors import Invalid
-from pantry.core.text import json_problems, printable, refused_character
+from pantry.core.text import json_problems, printable, refused_character, spaced
 
 API_PREFIX = "/api/"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Headers a proxy or client may fill with anything harmless to pantry; the
 # others (Idempotency-Key, Authorization, cookies) reach code or the database.
 _SKIPPED_HEADERS = frozenset({"HTTP_USER_AGENT", "HTTP_REFERER"})
+# Any text is a valid search (API.md): refused characters in these query
+# parameters become spaces instead of a refusal.
+CLEANED_PARAMETERS = frozenset({"q"})
 
 
 class BodyProblem(Invalid):
@@ -38,16 +41,17 @@ def request_problems(request: HttpRequest) -> tuple[str, dict[str, str]]:
     Raises TooManyFieldsSent or RequestDataTooBig as Django does, for the
     caller to answer.
     """
-    if reason := refused_character(request.path_info):
-        return "The address contains a character that is not accepted.", {
-            "path": reason
-        }
     for name, value in request.META.items():
         if not name.startswith("HTTP_") or name in _SKIPPED_HEADERS:
             continue
         if isinstance(value, str) and (reason := refused_character(value)):
             header = name[5:].replace("_", "-").title()
             return f"The header {header} is not accepted.", {header: reason}
+    if any(refused_character(q) for q in _cleaned_values(request)):
+        query = request.GET.copy()
+        for name in CLEANED_PARAMETERS & set(query):
+            query.setlist(name, [spaced(value) for value in query.getlist(name)])
+        request.GET = query
     sources = [("query parameter", request.GET)]
     if request.method == "POST" and request.content_type in FORM_TYPES:
         sources.append(("form field", request.POST))
@@ -64,8 +68,18 @@ def request_problems(request: HttpRequest) -> tuple[str, dict[str, str]]:
     return "", {}
 
 
+def _cleaned_values(request: HttpRequest) -> list[str]:
+    return [
+        value
+        for name in CLEANED_PARAMETERS & set(request.GET)
+        for value in request.GET.getlist(name)
+    ]
+
+
 class HostileInputMiddleware:
     """Refuses requests carrying text pantry cannot store or show (400).
+
+    A path holding such text names nothing: 404.
 
     Also answers Django's request limits (too many fields, too large a
     body), which it raises lazily on first access to GET, POST or the body,
@@ -76,6 +90,9 @@ class HostileInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if refused_character(request.path_info):
+            # No resource is named with such a character.
+            return not_found(request)
         try:
             detail, fields = request_problems(request)
         except TooManyFieldsSent:
@@ -109,6 +126,14 @@ def bad_request(
     # The page's search box reads request.GET, which may be what failed.
     request.GET = QueryDict()
     return render(request, "400.html", {"detail": detail}, status=400)
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """A 404: API.md's JSON error under /api/, the 404 page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"error": "not_found", "detail": "Not found."}, status=404)
+    request.GET = QueryDict()
+    return render(request, "404.html", status=404)
 
 
 class JsonParser(Parser):

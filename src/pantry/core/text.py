@@ -35,6 +35,11 @@ def printable(text: str) -> str:
     return REFUSED.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
 
 
+def spaced(text: str) -> str:
+    """``text`` with each refused character replaced by a space."""
+    return REFUSED.sub(" ", text)
+
+
 def json_problems(data: Any, *, max_depth: int = MAX_JSON_DEPTH) -> dict[str, str]:
     """The first refused string or over-deep value of a parsed JSON document.
 
