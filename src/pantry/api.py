@@ -18,6 +18,7 @@ from pantry.catalog.api import router as catalog_router
 from pantry.core.api import router as core_router
 from pantry.core.edge import JsonParser, bad_request
 from pantry.core.errors import PantryError, code_for_status
+from pantry.core.openapi import document_errors
 from pantry.customers.api import router as customers_router
 from pantry.events.api import router as events_router
 from pantry.journal.api import router as journal_router
@@ -29,7 +30,13 @@ from pantry.payments.api import router as payments_router
 from pantry.search.api import router as search_router
 from pantry.vouchers.api import router as vouchers_router
 
-api = NinjaAPI(
+
+class PantryAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = PantryAPI(
     title="pantry",
     version="1",
     description="Catalog, journal, search and orders of a pantry shop.",

@@ -32,6 +32,7 @@ from pydantic import AfterValidator, field_validator, model_validator
 from pantry.catalog import filters, queries, rules, services
 from pantry.core.auth import staff
 from pantry.core.errors import NotFound
+from pantry.core.openapi import error_response
 from pantry.core.times import AwareMoment
 
 router = Router(tags=["catalog"])
@@ -276,7 +277,10 @@ def _json(body: Any) -> HttpResponse:
 @router.get(
     "/products",
     response=ProductPage,
-    openapi_extra={"parameters": filters.openapi_parameters(filters.LIST_PARAMETERS)},
+    openapi_extra={
+        "parameters": filters.openapi_parameters(filters.LIST_PARAMETERS),
+        "responses": {422: error_response("Unknown category")},
+    },
     description=filters.PATTERN_HELP,
 )
 def list_products(request: HttpRequest) -> HttpResponse:
@@ -291,7 +295,10 @@ def list_products(request: HttpRequest) -> HttpResponse:
 @router.get(
     "/products/facets",
     response=Facets,
-    openapi_extra={"parameters": filters.openapi_parameters(filters.FACET_PARAMETERS)},
+    openapi_extra={
+        "parameters": filters.openapi_parameters(filters.FACET_PARAMETERS),
+        "responses": {422: error_response("Unknown category")},
+    },
     description=filters.PATTERN_HELP,
 )
 def product_facets(request: HttpRequest) -> HttpResponse:

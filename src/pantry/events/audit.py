@@ -113,9 +113,7 @@ def send_actor(
     if not _first_in_transaction(connection):
         # A request's transaction starts before its token is checked (the
         # lookup is its first statement): name the actor again once known.
-        if not connection.get_autocommit() and (
-            changed := _changed_actor(connection)
-        ):
+        if not connection.get_autocommit() and (changed := _changed_actor(connection)):
             _name_actor(connection, changed)
         return execute(sql, params, many, context)
     if sql.lstrip()[:15].upper() == "SET TRANSACTION":

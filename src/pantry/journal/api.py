@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import field_validator
 
 from pantry.core.auth import staff, staff_user
-from pantry.core.pagination import check_limit
+from pantry.core.pagination import Limit, check_limit
 from pantry.core.times import AwareMoment
 from pantry.journal import queries, services
 from pantry.journal.errors import PostNotFound
@@ -162,7 +162,7 @@ def list_posts(
     q: str | None = None,
     author: str | None = None,
     tag: str | None = None,
-    limit: int | None = None,
+    limit: Limit = None,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     page = queries.post_list(
@@ -210,7 +210,7 @@ def delete_post(request: HttpRequest, slug: str) -> Status[None]:
 
 @router.get("/authors", response=AuthorList)
 def list_authors(
-    request: HttpRequest, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, limit: Limit = None, cursor: str | None = None
 ) -> dict[str, Any]:
     page = queries.author_list(limit=check_limit(limit), cursor=cursor)
     return {

@@ -13,7 +13,8 @@ from pydantic import StrictInt, StrictStr
 
 from pantry.core.auth import staff, staff_user
 from pantry.core.errors import BadRequest, NotFound, PantryError
-from pantry.core.pagination import check_limit
+from pantry.core.openapi import Email
+from pantry.core.pagination import Limit, check_limit
 from pantry.core.times import Day, Moment
 from pantry.customers.auth import bearer_token, customer_for_token
 from pantry.orders import accounts, queries, services
@@ -34,7 +35,7 @@ class Unauthorized(PantryError):
 
 class CustomerIn(Schema):
     name: StrictStr
-    email: StrictStr
+    email: Email
 
 
 class LineIn(Schema):
@@ -169,7 +170,9 @@ def create_order(
 
 
 @router.get(
-    "/orders/{number}", response=OrderOut, summary="One order (staff or ?token=)"
+    "/orders/{number}",
+    response={200: OrderOut, 401: ErrorOut, 404: ErrorOut},
+    summary="One order (staff or ?token=)",
 )
 def get_order(
     request: HttpRequest, number: str, token: str | None = None
@@ -204,7 +207,7 @@ def list_orders(
     placed_after: Moment | None = None,
     placed_before: Moment | None = None,
     email: Annotated[str | None, Query(max_length=254)] = None,
-    limit: int | None = None,
+    limit: Limit = None,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     page = queries.order_list(
@@ -320,7 +323,7 @@ def top_products(
     request: HttpRequest,
     start: Annotated[Day | None, Query(alias="from")] = None,
     end: Annotated[Day | None, Query(alias="to")] = None,
-    limit: int | None = None,
+    limit: Limit = None,
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
     start, end = _report_range(start, end)
