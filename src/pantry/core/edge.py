@@ -1,8 +1,8 @@
 """Where ``core.text``'s rule is applied: before any view sees a request.
 
 ``HostileInputMiddleware`` checks the path (a 404), query parameters, form
-fields and headers of every request (``q`` is cleaned instead); ``JsonParser`` checks every key and value of
-a JSON body the API parses (and its depth). A refusal names the parameter
+fields and headers of every request (``q`` is cleaned instead); ``JsonParser`` checks that a JSON body the API
+parses is an object, and every key and value of it (and its depth). A refusal names the parameter
 or field in API.md's error shape under /api/, and is the 400 page
 elsewhere.
 """
@@ -151,6 +151,13 @@ class JsonParser(Parser):
                 "The request body is nested too deeply.",
                 fields={"body": "nested too deeply"},
             ) from None
+        # Every body pantry reads is an object. ninja would validate anything
+        # else by attribute access: "text" has a .title, [] passes a PATCH.
+        if not isinstance(data, dict):
+            raise BodyProblem(
+                "The request body must be a JSON object.",
+                fields={"body": "not a JSON object"},
+            )
         if fields := json_problems(data):
             raise BodyProblem(fields=fields)
         return data

@@ -50,7 +50,7 @@ class OrderIn(Schema):
     payment_provider: StrictStr | None = Field(None, max_length=20)
 
 
-class CustomerOut(Schema):
+class OrderCustomerOut(Schema):
     name: str
     email: str
 
@@ -63,7 +63,7 @@ class LineOut(Schema):
     line_total: str
 
 
-class EventOut(Schema):
+class OrderEventOut(Schema):
     from_status: str | None
     to_status: str
     at: datetime
@@ -84,7 +84,7 @@ class ReceiptOut(Schema):
     token: str = Field(
         description="Opens GET /orders/{number}?token= for the customer."
     )
-    customer: CustomerOut
+    customer: OrderCustomerOut
     currency: str
     total: str
     lines: list[LineOut]
@@ -98,7 +98,7 @@ class ReceiptOut(Schema):
 class OrderOut(Schema):
     number: str
     status: str
-    customer: CustomerOut
+    customer: OrderCustomerOut
     currency: str
     total: str
     lines: list[LineOut]
@@ -107,13 +107,13 @@ class OrderOut(Schema):
     voucher: str | None = None
     payment_provider: str | None = None
     refunded_total: str = "0.00"
-    events: list[EventOut]
+    events: list[OrderEventOut]
 
 
 class OrderItemOut(Schema):
     number: str
     status: str
-    customer: CustomerOut
+    customer: OrderCustomerOut
     currency: str
     total: str
     placed_at: datetime
