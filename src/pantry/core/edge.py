@@ -1,10 +1,10 @@
 """Where ``core.text``'s rule is applied: before any view sees a request.
 
 ``HostileInputMiddleware`` checks the path (a 404), query parameters, form
-fields and headers of every request (``q`` is cleaned instead); ``JsonParser`` checks that a JSON body the API
-parses is an object, and every key and value of it (and its depth). A refusal names the parameter
-or field in API.md's error shape under /api/, and is the 400 page
-elsewhere.
+fields and headers of every request (``q`` is cleaned instead);
+``JsonParser`` checks that a JSON body the API parses is an object, every
+key and value in it, and its depth. A refusal names the parameter or field
+in API.md's error shape under /api/, and is the 400 page elsewhere.
 """
 
 from __future__ import annotations
