@@ -51,7 +51,7 @@ def request_problems(request: HttpRequest) -> tuple[str, dict[str, str]]:
         query = request.GET.copy()
         for name in CLEANED_PARAMETERS & set(query):
             query.setlist(name, [spaced(value) for value in query.getlist(name)])
-        request.GET = query
+        request.GET = query  # type: ignore[assignment]  # a cleaned copy
     sources = [("query parameter", request.GET)]
     if request.method == "POST" and request.content_type in FORM_TYPES:
         sources.append(("form field", request.POST))

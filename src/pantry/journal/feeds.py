@@ -30,15 +30,8 @@ class AtomWithContent(Atom1Feed):
     so one stored row can never make the whole feed fail.
     """
 
-    def add_item(self, title: str, link: str, description: str, **kwargs: Any) -> None:
-        super().add_item(
-            _xml_safe(title),
-            link,
-            _xml_safe(description),
-            **{name: _xml_safe(value) for name, value in kwargs.items()},
-        )
-
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        item = {name: _xml_safe(value) for name, value in item.items()}
         super().add_item_elements(handler, item)
         if item.get("content_html"):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
