@@ -39,7 +39,7 @@ CHECKS = [
     schemathesis.checks.response_schema_conformance,
 ]
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 
 @pytest.fixture

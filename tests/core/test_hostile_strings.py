@@ -21,7 +21,7 @@ from pantry.customers.services import create_customer_token, sign_up
 from tests.core.fuzz_data import CATEGORY, POST, SKU, SLUG, seed_shop
 from tests.helpers import ApiClient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 SPECIAL = [
     "\x00",
