@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import (
@@ -16,8 +17,11 @@ from ninja.errors import (
 
 from pantry.catalog.api import router as catalog_router
 from pantry.core.api import router as core_router
+from pantry.core.edge import JsonParser, bad_request
 from pantry.core.errors import PantryError, code_for_status
+from pantry.core.transactions import retryable
 from pantry.core.unavailable import report, unavailable_response
+from pantry.core.openapi import document_errors
 from pantry.customers.api import router as customers_router
 from pantry.events.api import router as events_router
 from pantry.journal.api import router as journal_router
@@ -29,11 +33,18 @@ from pantry.payments.api import router as payments_router
 from pantry.search.api import router as search_router
 from pantry.vouchers.api import router as vouchers_router
 
-api = NinjaAPI(
+
+class PantryAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = PantryAPI(
     title="pantry",
     version="1",
     description="Catalog, journal, search and orders of a pantry shop.",
     urls_namespace="api",
+    parser=JsonParser(),
 )
 api.add_router("", core_router)
 api.add_router("", customers_router)
@@ -116,6 +127,11 @@ def authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps whatever its parser raised into "Cannot parse request body".
+    if isinstance(exc.__cause__, PantryError):
+        return pantry_error(request, exc.__cause__)
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return request_limit(request, exc.__cause__)
     detail = str(exc)
     if detail.startswith("Cannot parse request body"):
         return _respond(
@@ -141,6 +157,25 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A deadlock goes on to the write transaction, which runs the request
+    # again (core/transactions.py); it is not an outage.
+    if retryable(exc):
+        raise exc
     # A database down, hung or past its timeouts (core/unavailable.py).
     report(exc)
     return unavailable_response(request)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(RequestDataTooBig)
+def request_limit(
+    request: HttpRequest, exc: TooManyFieldsSent | RequestDataTooBig
+) -> HttpResponse:
+    # Django raises these lazily, on first access to GET, POST or the body.
+    if isinstance(exc, TooManyFieldsSent):
+        return bad_request(
+            request,
+            "Too many parameters or form fields in one request.",
+            code="too_many_fields",
+        )
+    return bad_request(request, "The request body is too large.", code="body_too_large")

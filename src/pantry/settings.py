@@ -148,13 +148,19 @@ MIDDLEWARE = [
     # A down or hung database: 503 with Retry-After, never a 500 or a hang.
     "pantry.core.unavailable.DatabaseUnavailableMiddleware",
     "pantry.platform.replicas.ReplicaMiddleware",
+    # Refuses text pantry cannot store or show before anything reads it.
+    "pantry.core.edge.HostileInputMiddleware",
+    # Before any view, and outside the request's transaction so that its
+    # counter row is not held locked while the request runs: a request past
+    # its limit is refused and writes nothing.
+    "pantry.core.ratelimit.RateLimitMiddleware",
+    # A write request is one transaction, undone by any 5xx.
+    "pantry.core.transactions.WriteTransactionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Before any view: a request past its limit is refused and writes nothing.
-    "pantry.core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pantry.events.middleware.AuditActorMiddleware",

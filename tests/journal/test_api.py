@@ -251,10 +251,13 @@ def test_search_combines_with_author_and_tag_filters(api):
     "params",
     [{"author": "a\x00b"}, {"tag": "\x00"}, {"q": "oil\x00", "author": "\x00"}],
 )
-def test_nul_characters_in_filters_give_empty_lists(api, params):
+def test_nul_characters_in_filters_are_400_naming_the_parameter(api, params):
     PostFactory(title="Olive oil", tags=["oil"])
 
-    assert slugs(api.get("posts", params)) == []
+    error = assert_error(api.get("posts", params), 400, "bad_request")
+
+    assert set(error["fields"]) <= set(params)
+    assert len(error["fields"]) == 1
 
 
 def test_posts_about_a_product_are_public_and_newest_first():

@@ -32,6 +32,8 @@ from pydantic import AfterValidator, field_validator, model_validator
 from pantry.catalog import filters, queries, rules, services
 from pantry.core.auth import staff
 from pantry.core.errors import NotFound
+from pantry.core.openapi import error_response
+from pantry.core.times import AwareMoment
 
 router = Router(tags=["catalog"])
 
@@ -151,15 +153,8 @@ class CategoryIn(Schema):
 
 class PromotionIn(Schema):
     percent_off: Decimal = Field(gt=0, le=100, max_digits=5, decimal_places=2)
-    starts_at: datetime
-    ends_at: datetime
-
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("needs a UTC offset (e.g. 2026-01-01T00:00:00Z)")
-        return value
+    starts_at: AwareMoment
+    ends_at: AwareMoment
 
 
 class CategoryRef(Schema):
@@ -282,7 +277,10 @@ def _json(body: Any) -> HttpResponse:
 @router.get(
     "/products",
     response=ProductPage,
-    openapi_extra={"parameters": filters.openapi_parameters(filters.LIST_PARAMETERS)},
+    openapi_extra={
+        "parameters": filters.openapi_parameters(filters.LIST_PARAMETERS),
+        "responses": {422: error_response("Unknown category")},
+    },
     description=filters.PATTERN_HELP,
 )
 def list_products(request: HttpRequest) -> HttpResponse:
@@ -297,7 +295,10 @@ def list_products(request: HttpRequest) -> HttpResponse:
 @router.get(
     "/products/facets",
     response=Facets,
-    openapi_extra={"parameters": filters.openapi_parameters(filters.FACET_PARAMETERS)},
+    openapi_extra={
+        "parameters": filters.openapi_parameters(filters.FACET_PARAMETERS),
+        "responses": {422: error_response("Unknown category")},
+    },
     description=filters.PATTERN_HELP,
 )
 def product_facets(request: HttpRequest) -> HttpResponse:

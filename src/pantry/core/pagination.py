@@ -10,18 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.lookups import GreaterThan, LessThan
+from pydantic import WithJsonSchema
 
 from pantry.core.errors import BadCursor, BadRequest
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# A ``limit`` parameter: the document states its bounds, ``check_limit``
+# refuses others with its own message.
+Limit = Annotated[
+    int | None,
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+]
 _SALT = "pantry.cursor"
 
 

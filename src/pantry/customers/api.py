@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 from pydantic import StrictBool, StrictStr
 
 from pantry.core.auth import user_for_token
+from pantry.core.openapi import Email
 from pantry.customers import addresses, email_change, services
 from pantry.customers.auth import TOKEN_MAX, customer_auth, customer_for_token
 from pantry.customers.models import Address, Customer
@@ -24,7 +25,7 @@ class ErrorOut(Schema):
 
 
 class SignUpIn(Schema):
-    email: StrictStr
+    email: Email
     password: StrictStr
     name: StrictStr
 
@@ -37,7 +38,7 @@ class CustomerOut(Schema):
 
 
 class LoginIn(Schema):
-    email: StrictStr
+    email: Email
     password: StrictStr
 
 
@@ -50,7 +51,7 @@ class TokenIn(Schema):
 
 
 class EmailIn(Schema):
-    email: StrictStr
+    email: Email
 
 
 class ResetConfirmIn(Schema):

@@ -12,7 +12,7 @@ from pydantic import StrictBool, StrictStr
 
 from pantry.core.auth import staff
 from pantry.core.errors import Invalid
-from pantry.core.pagination import check_limit
+from pantry.core.pagination import Limit, check_limit
 from pantry.events import endpoints, queries
 from pantry.events.feed import event_feed, parse_types
 
@@ -111,7 +111,7 @@ def create_webhook(request: HttpRequest, payload: EndpointIn) -> Any:
 
 @router.get("/webhooks", response=EndpointListOut, auth=staff, summary="Webhooks")
 def list_webhooks(
-    request: HttpRequest, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, limit: Limit = None, cursor: str | None = None
 ) -> dict[str, Any]:
     page = queries.endpoint_list(limit=check_limit(limit), cursor=cursor)
     return {"items": [queries.endpoint_json(e) for e in page.rows], "next": page.next}
@@ -146,7 +146,7 @@ def delete_webhook(request: HttpRequest, endpoint_id: int) -> Any:
 def list_deliveries(
     request: HttpRequest,
     endpoint_id: int,
-    limit: int | None = None,
+    limit: Limit = None,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     page = queries.attempt_list(
@@ -165,7 +165,7 @@ def list_events(
     request: HttpRequest,
     after: str | None = None,
     types: str | None = None,
-    limit: int | None = None,
+    limit: Limit = None,
 ) -> Any:
     page = event_feed(after=after, types=parse_types(types), limit=check_limit(limit))
     return {"items": page.items, "next": page.next}
@@ -182,7 +182,7 @@ def list_audit(
     table: Annotated[str | None, Query(max_length=63)] = None,
     pk: Annotated[str | None, Query(max_length=100)] = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: int | None = None,
+    limit: Limit = None,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     page = queries.audit_list(

@@ -85,10 +85,11 @@ def _autocommit_write(connection: Any, sql: str) -> bool:
     )
 
 
-def _name_actor(connection: Any) -> None:
+def _name_actor(connection: Any, actor: Actor | None = None) -> None:
     token = _sending.set(True)
     try:
-        actor = current_actor()
+        actor = actor or current_actor()
+        connection.pantry_actor = actor
         # A cursor of its own: the caller's may be a named (server-side) one,
         # which a second statement would re-declare.
         connection.connection.execute(
@@ -98,6 +99,15 @@ def _name_actor(connection: Any) -> None:
         )
     finally:
         _sending.reset(token)
+
+
+def _changed_actor(connection: Any) -> Actor | None:
+    token = _sending.set(True)
+    try:
+        actor = current_actor()
+    finally:
+        _sending.reset(token)
+    return actor if actor != getattr(connection, "pantry_actor", None) else None
 
 
 def send_actor(
@@ -119,6 +129,10 @@ def send_actor(
             _name_actor(connection)
             return execute(sql, params, many, context)
     if not _first_in_transaction(connection):
+        # A request's transaction starts before its token is checked (the
+        # lookup is its first statement): name the actor again once known.
+        if not connection.get_autocommit() and (changed := _changed_actor(connection)):
+            _name_actor(connection, changed)
         return execute(sql, params, many, context)
     if sql.lstrip()[:15].upper() == "SET TRANSACTION":
         result = execute(sql, params, many, context)

@@ -7,10 +7,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import AwareDatetime, field_validator
+from pydantic import field_validator
 
 from pantry.core.auth import staff, staff_user
-from pantry.core.pagination import check_limit
+from pantry.core.pagination import Limit, check_limit
+from pantry.core.times import AwareMoment
 from pantry.journal import queries, services
 from pantry.journal.errors import PostNotFound
 from pantry.journal.models import (
@@ -87,7 +88,7 @@ class PostIn(Schema):
     excerpt: str | None = Field(default=None, max_length=EXCERPT_MAX_LENGTH)
     tags: list[str] = Field(default_factory=list, max_length=100)
     status: StatusName = "draft"
-    published_at: AwareDatetime | None = None
+    published_at: AwareMoment | None = None
     author: str | None = Field(default=None, max_length=150)
     products: list[str] = Field(default_factory=list, max_length=100)
 
@@ -106,7 +107,7 @@ class PostPatch(Schema):
     excerpt: str | None = Field(default=None, max_length=EXCERPT_MAX_LENGTH)
     tags: list[str] | None = Field(default=None, max_length=100)
     status: StatusName | None = None
-    published_at: AwareDatetime | None = None
+    published_at: AwareMoment | None = None
     author: str | None = Field(default=None, max_length=150)
     products: list[str] | None = Field(default=None, max_length=100)
 
@@ -161,7 +162,7 @@ def list_posts(
     q: str | None = None,
     author: str | None = None,
     tag: str | None = None,
-    limit: int | None = None,
+    limit: Limit = None,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     page = queries.post_list(
@@ -209,7 +210,7 @@ def delete_post(request: HttpRequest, slug: str) -> Status[None]:
 
 @router.get("/authors", response=AuthorList)
 def list_authors(
-    request: HttpRequest, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, limit: Limit = None, cursor: str | None = None
 ) -> dict[str, Any]:
     page = queries.author_list(limit=check_limit(limit), cursor=cursor)
     return {

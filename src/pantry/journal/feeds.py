@@ -10,14 +10,28 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from pantry.core.text import xml_safe
 from pantry.journal import queries
 from pantry.journal.models import Post
 
 
+def _xml_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(part) for part in value]
+    return value
+
+
 class AtomWithContent(Atom1Feed):
-    """Atom with the rendered post in ``<content type="html">``."""
+    """Atom with the rendered post in ``<content type="html">``.
+
+    Writes refuse text XML cannot hold; each entry is cleaned all the same,
+    so one stored row can never make the whole feed fail.
+    """
 
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        item = {name: _xml_safe(value) for name, value in item.items()}
         super().add_item_elements(handler, item)
         if item.get("content_html"):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from pantry.core.pagination import check_limit
+from pantry.core.pagination import Limit, check_limit
 from pantry.customers.api import CustomerOut, ErrorOut, TokenIn, customer_json
 from pantry.customers.auth import customer_auth
 from pantry.orders import accounts, queries
@@ -47,7 +47,7 @@ def confirm_email_change(request: HttpRequest, payload: TokenIn) -> dict[str, An
     summary="The customer's orders, newest first (keyset pages)",
 )
 def my_orders(
-    request: HttpRequest, limit: int | None = None, cursor: str | None = None
+    request: HttpRequest, limit: Limit = None, cursor: str | None = None
 ) -> dict[str, Any]:
     page = accounts.customer_orders(
         customer_id=request.auth.pk,  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -13,7 +13,9 @@ from pydantic import StrictInt, StrictStr
 
 from pantry.core.auth import staff, staff_user
 from pantry.core.errors import BadRequest, NotFound, PantryError
-from pantry.core.pagination import check_limit
+from pantry.core.openapi import Email
+from pantry.core.pagination import Limit, check_limit
+from pantry.core.times import Day, Moment
 from pantry.customers.auth import bearer_token, customer_for_token
 from pantry.orders import accounts, queries, services
 from pantry.orders.models import Order
@@ -33,7 +35,7 @@ class Unauthorized(PantryError):
 
 class CustomerIn(Schema):
     name: StrictStr
-    email: StrictStr
+    email: Email
 
 
 class LineIn(Schema):
@@ -48,7 +50,7 @@ class OrderIn(Schema):
     payment_provider: StrictStr | None = Field(None, max_length=20)
 
 
-class CustomerOut(Schema):
+class OrderCustomerOut(Schema):
     name: str
     email: str
 
@@ -61,7 +63,7 @@ class LineOut(Schema):
     line_total: str
 
 
-class EventOut(Schema):
+class OrderEventOut(Schema):
     from_status: str | None
     to_status: str
     at: datetime
@@ -82,7 +84,7 @@ class ReceiptOut(Schema):
     token: str = Field(
         description="Opens GET /orders/{number}?token= for the customer."
     )
-    customer: CustomerOut
+    customer: OrderCustomerOut
     currency: str
     total: str
     lines: list[LineOut]
@@ -96,7 +98,7 @@ class ReceiptOut(Schema):
 class OrderOut(Schema):
     number: str
     status: str
-    customer: CustomerOut
+    customer: OrderCustomerOut
     currency: str
     total: str
     lines: list[LineOut]
@@ -105,13 +107,13 @@ class OrderOut(Schema):
     voucher: str | None = None
     payment_provider: str | None = None
     refunded_total: str = "0.00"
-    events: list[EventOut]
+    events: list[OrderEventOut]
 
 
 class OrderItemOut(Schema):
     number: str
     status: str
-    customer: CustomerOut
+    customer: OrderCustomerOut
     currency: str
     total: str
     placed_at: datetime
@@ -169,7 +171,9 @@ def create_order(
 
 
 @router.get(
-    "/orders/{number}", response=OrderOut, summary="One order (staff or ?token=)"
+    "/orders/{number}",
+    response={200: OrderOut, 401: ErrorOut, 404: ErrorOut},
+    summary="One order (staff or ?token=)",
 )
 def get_order(
     request: HttpRequest, number: str, token: str | None = None
@@ -197,28 +201,21 @@ def get_order(
     return queries.detail_json(order)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """A time without an offset is taken as UTC, as every time in the API is."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 @router.get("/orders", response=OrderListOut, auth=staff, summary="Orders (staff)")
 def list_orders(
     request: HttpRequest,
     status: Order.Status | None = None,
-    placed_after: datetime | None = None,
-    placed_before: datetime | None = None,
+    placed_after: Moment | None = None,
+    placed_before: Moment | None = None,
     email: Annotated[str | None, Query(max_length=254)] = None,
-    limit: int | None = None,
+    limit: Limit = None,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     page = queries.order_list(
         filters=queries.OrderFilters(
             status=status,
-            placed_after=_aware(placed_after),
-            placed_before=_aware(placed_before),
+            placed_after=placed_after,
+            placed_before=placed_before,
             email=email,
         ),
         limit=check_limit(limit),
@@ -282,8 +279,8 @@ class SalesOut(Schema):
 )
 def sales(
     request: HttpRequest,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     bucket: Literal["day", "week", "month"] = "day",
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
@@ -325,9 +322,9 @@ class TopProductsOut(Schema):
 )
 def top_products(
     request: HttpRequest,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
-    limit: int | None = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
+    limit: Limit = None,
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
     start, end = _report_range(start, end)

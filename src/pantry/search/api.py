@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
+from pydantic import WithJsonSchema
 
 from pantry.core.auth import staff
 from pantry.core.errors import BadRequest
@@ -52,7 +53,10 @@ def search(
     request: HttpRequest,
     q: str = "",
     type: Literal["product", "post"] | None = None,
-    limit: int = 20,
+    limit: Annotated[
+        int,
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": queries.MAX_LIMIT}),
+    ] = 20,
     cursor: str | None = None,
 ) -> queries.SearchResult:
     """Products and published posts matching web-search ``q``, best first, a

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import StrictBool, StrictInt, StrictStr, field_validator
+from pydantic import StrictBool, StrictInt, StrictStr
 
 from pantry.core.auth import staff
 from pantry.core.errors import NotFound
+from pantry.core.times import AwareMoment
 from pantry.vouchers import queries, services
 
 router = Router(tags=["vouchers"])
@@ -21,18 +22,11 @@ class VoucherIn(Schema):
     percent_off: StrictStr | None = Field(None, examples=["10"])
     amount_off: StrictStr | None = Field(None, examples=["5.00"])
     currency: StrictStr = Field("", max_length=3)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: AwareMoment | None = None
+    ends_at: AwareMoment | None = None
     usage_limit: StrictInt | None = None
     once_per_customer: StrictBool = False
     min_subtotal: StrictStr | None = None
-
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("needs a UTC offset (e.g. 2026-01-01T00:00:00Z)")
-        return value
 
 
 class VoucherOut(Schema):
