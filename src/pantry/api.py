@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import InterfaceError, OperationalError
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import (
@@ -19,9 +19,9 @@ from pantry.catalog.api import router as catalog_router
 from pantry.core.api import router as core_router
 from pantry.core.edge import JsonParser, bad_request
 from pantry.core.errors import PantryError, code_for_status
+from pantry.core.openapi import document_errors
 from pantry.core.transactions import retryable
 from pantry.core.unavailable import report, unavailable_response
-from pantry.core.openapi import document_errors
 from pantry.customers.api import router as customers_router
 from pantry.events.api import router as events_router
 from pantry.journal.api import router as journal_router
