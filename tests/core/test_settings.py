@@ -133,10 +133,7 @@ def test_the_native_pool_takes_its_sizes_from_the_environment():
     code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS']['pool'])"
     result = subprocess.run(
         [sys.executable, "-c", code],
-        # A command's pool (a test that loaded pantry.wsgi marks this
-        # process as a web server; its children must not inherit that).
-        env={**{k: v for k, v in os.environ.items() if k != "PANTRY_WEB_PROCESS"},
-             "PANTRY_DB_POOL_MIN_SIZE": "3", "PANTRY_DB_POOL_MAX_SIZE": "7"},
+        env={**os.environ, "PANTRY_DB_POOL_MIN_SIZE": "3", "PANTRY_DB_POOL_MAX_SIZE": "7"},
         capture_output=True, text=True, check=True, cwd=ROOT,
     )  # fmt: skip
 
