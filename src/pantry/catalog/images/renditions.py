@@ -1,0 +1,109 @@
+"""Resized copies of product images, made in the background, never in a request.
+
+Each image gets three sizes (thumbnail, card, detail), each as WebP and as
+JPEG for browsers without WebP. A rendition is named after its source's
+content hash, so products sharing a picture share its renditions too, and
+making them again finds the files already stored.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from pantry.catalog.models import ImageRendition, ProductImage
+
+# Longest side, in pixels, of each rendition (never enlarged).
+SIZES = {
+    ImageRendition.Name.THUMBNAIL: 160,
+    ImageRendition.Name.CARD: 480,
+    ImageRendition.Name.DETAIL: 1200,
+}
+FORMATS = {ImageRendition.Format.WEBP: "webp", ImageRendition.Format.JPEG: "jpg"}
+
+
+@dataclass(frozen=True)
+class Planned:
+    name: str
+    format: str
+    path: str
+    width: int
+    height: int
+
+
+def fitted(width: int, height: int, box: int) -> tuple[int, int]:
+    """``width`` x ``height`` scaled to fit in a ``box`` square, never enlarged."""
+    scale = min(box / width, box / height, 1.0)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def original_path(sha256: str, extension: str) -> str:
+    return f"images/{sha256[:2]}/{sha256}.{extension}"
+
+
+def plan(image: ProductImage) -> list[Planned]:
+    """The renditions ``image`` should have, with their paths and sizes."""
+    planned = []
+    for name, box in SIZES.items():
+        width, height = fitted(image.width, image.height, box)
+        for fmt, extension in FORMATS.items():
+            path = f"images/{image.sha256[:2]}/{image.sha256}-{name}.{extension}"
+            planned.append(Planned(name, fmt, path, width, height))
+    return planned
+
+
+def render(source: Image.Image, item: Planned) -> bytes:
+    """``source`` resized to ``item``'s size and encoded in its format."""
+    resized = source.resize((item.width, item.height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if item.format == ImageRendition.Format.WEBP:
+        resized.save(out, "WEBP", quality=80, method=2)
+    else:
+        if resized.mode != "RGB":
+            rgba = resized.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            resized = flat
+        resized.save(out, "JPEG", quality=82, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def make_renditions(image_id: int) -> int:
+    """Store and record the missing renditions of image ``image_id``.
+
+    Returns how many rows were recorded; 0 when the image is gone (deleted
+    before the task ran) or already complete. Safe to run twice.
+    """
+    image = ProductImage.objects.filter(pk=image_id).first()
+    if image is None:
+        return 0
+    have = set(image.renditions.values_list("name", "format"))
+    missing = [item for item in plan(image) if (item.name, item.format) not in have]
+    if not missing:
+        return 0
+    source: Image.Image | None = None
+    rows = []
+    for item in missing:
+        path = item.path
+        if not default_storage.exists(path):
+            if source is None:
+                with image.file.open("rb") as stream:
+                    source = Image.open(io.BytesIO(stream.read()))
+                    source.load()
+            path = default_storage.save(path, ContentFile(render(source, item)))
+        rows.append(
+            ImageRendition(
+                image=image,
+                name=item.name,
+                format=item.format,
+                file=path,
+                width=item.width,
+                height=item.height,
+            )
+        )
+    ImageRendition.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
