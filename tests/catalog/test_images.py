@@ -105,7 +105,7 @@ def test_the_product_json_carries_its_images_and_primary(
     renditions = body["image"]["renditions"]
     assert set(renditions) == {"thumbnail", "card", "detail"}
     assert renditions["thumbnail"]["webp"]["width"] == 160
-    assert renditions["card"]["jpeg"]["url"].endswith("-card.jpg")
+    assert renditions["card"]["jpeg"]["url"].endswith("-480x360.jpg")
 
 
 def test_a_product_without_images_has_an_empty_list_and_no_primary(
@@ -310,6 +310,9 @@ def test_products_sharing_a_picture_share_its_files(
     first, second = ProductImage.objects.order_by("pk")
 
     assert first.file.name == second.file.name
+    # The original, and WebP and JPEG at 160x120 and 480x360 (the detail
+    # size would enlarge it, so it is the 640x480 original's size: a file
+    # of its own).
     assert len(stored_files(media)) == 7
     assert ImageRendition.objects.count() == 12
 

@@ -2,13 +2,15 @@
 
 Each image gets three sizes (thumbnail, card, detail), each as WebP and as
 JPEG for browsers without WebP. A rendition is named after its source's
-content hash, so products sharing a picture share its renditions too, and
-making them again finds the files already stored.
+content hash and its size, so products sharing a picture share its
+renditions too, two sizes that come out the same (a small original is never
+enlarged) share one file, and making them again finds the files stored.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -51,7 +53,9 @@ def plan(image: ProductImage) -> list[Planned]:
     for name, box in SIZES.items():
         width, height = fitted(image.width, image.height, box)
         for fmt, extension in FORMATS.items():
-            path = f"images/{image.sha256[:2]}/{image.sha256}-{name}.{extension}"
+            path = (
+                f"images/{image.sha256[:2]}/{image.sha256}-{width}x{height}.{extension}"
+            )
             planned.append(Planned(name, fmt, path, width, height))
     return planned
 
@@ -85,16 +89,34 @@ def make_renditions(image_id: int) -> int:
     missing = [item for item in plan(image) if (item.name, item.format) not in have]
     if not missing:
         return 0
-    source: Image.Image | None = None
+
+    def source() -> Image.Image:
+        with image.file.open("rb") as stream:
+            opened = Image.open(io.BytesIO(stream.read()))
+            opened.load()
+            return opened
+
+    rows = store_renditions(image, missing, source)
+    ImageRendition.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def store_renditions(
+    image: ProductImage, items: list[Planned], source: Callable[[], Image.Image]
+) -> list[ImageRendition]:
+    """Write the files of ``items`` not yet stored; return their (unsaved)
+    rows. ``source`` gives the decoded original, called at most once and
+    only when some file has to be made."""
+    decoded: Image.Image | None = None
+    written: dict[str, str] = {}
     rows = []
-    for item in missing:
-        path = item.path
-        if not default_storage.exists(path):
-            if source is None:
-                with image.file.open("rb") as stream:
-                    source = Image.open(io.BytesIO(stream.read()))
-                    source.load()
-            path = default_storage.save(path, ContentFile(render(source, item)))
+    for item in items:
+        path = written.get(item.path, item.path)
+        if item.path not in written and not default_storage.exists(item.path):
+            if decoded is None:
+                decoded = source()
+            path = default_storage.save(item.path, ContentFile(render(decoded, item)))
+        written[item.path] = path
         rows.append(
             ImageRendition(
                 image=image,
@@ -105,5 +127,4 @@ def make_renditions(image_id: int) -> int:
                 height=item.height,
             )
         )
-    ImageRendition.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    return rows
