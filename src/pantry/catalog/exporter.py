@@ -76,7 +76,11 @@ def _keyset_lines(batch: int) -> Iterator[str]:
     after = None
     with connection.cursor() as cursor:
         while True:
-            params = {"media": media_prefix(), "batch": batch, "after": after}
+            params: dict[str, str | int | None] = {
+                "media": media_prefix(),
+                "batch": batch,
+                "after": after,
+            }
             if after is None:
                 cursor.execute(_LINE + " ORDER BY p.slug LIMIT %(batch)s", params)
             else:

@@ -20,7 +20,7 @@ from PIL import Image
 from pantry.catalog.models import ImageRendition, ProductImage
 
 # Longest side, in pixels, of each rendition (never enlarged).
-SIZES = {
+SIZES: dict[str, int] = {
     ImageRendition.Name.THUMBNAIL: 160,
     ImageRendition.Name.CARD: 480,
     ImageRendition.Name.DETAIL: 1200,

@@ -90,7 +90,7 @@ class ImageLoad:
                     continue
                 self.added += 1
                 if not existed:
-                    self.created.append(stored.file.name)
+                    self.created.append(str(stored.file.name))
 
     def _clean(self, src: str) -> CleanImage:
         data = read_source(src, base=self.base)

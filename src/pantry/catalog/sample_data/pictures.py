@@ -246,7 +246,7 @@ def add_pictures(products: Iterable[Product], alt: Callable[[Product], str]) -> 
     def source_of(image: ProductImage) -> Callable[[], Image.Image]:
         def source() -> Image.Image:
             if image.sha256 not in sources:
-                with default_storage.open(image.file.name, "rb") as stream:
+                with default_storage.open(str(image.file.name), "rb") as stream:
                     opened = Image.open(io.BytesIO(stream.read()))
                     opened.load()
                 sources[image.sha256] = opened
