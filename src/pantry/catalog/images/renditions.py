@@ -49,23 +49,30 @@ def original_path(sha256: str, extension: str) -> str:
 
 def plan(image: ProductImage) -> list[Planned]:
     """The renditions ``image`` should have, with their paths and sizes."""
-    planned = []
+    return planned(image.sha256, image.width, image.height)
+
+
+def planned(sha256: str, source_width: int, source_height: int) -> list[Planned]:
+    """The renditions of an original of this hash and size."""
+    items = []
     for name, box in SIZES.items():
-        width, height = fitted(image.width, image.height, box)
+        width, height = fitted(source_width, source_height, box)
         for fmt, extension in FORMATS.items():
-            path = (
-                f"images/{image.sha256[:2]}/{image.sha256}-{width}x{height}.{extension}"
-            )
-            planned.append(Planned(name, fmt, path, width, height))
-    return planned
+            path = f"images/{sha256[:2]}/{sha256}-{width}x{height}.{extension}"
+            items.append(Planned(name, fmt, path, width, height))
+    return items
 
 
 def render(source: Image.Image, item: Planned) -> bytes:
     """``source`` resized to ``item``'s size and encoded in its format."""
-    resized = source.resize((item.width, item.height), Image.Resampling.LANCZOS)
+    # reducing_gap: shrink by whole factors first (fast), then filter.
+    resized = source.resize(
+        (item.width, item.height), Image.Resampling.LANCZOS, reducing_gap=2.0
+    )
     out = io.BytesIO()
     if item.format == ImageRendition.Format.WEBP:
-        resized.save(out, "WEBP", quality=80, method=2)
+        # method 1: twice as fast as the default for a few per cent more bytes.
+        resized.save(out, "WEBP", quality=80, method=1)
     else:
         if resized.mode != "RGB":
             rgba = resized.convert("RGBA")

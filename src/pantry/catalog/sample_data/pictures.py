@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw
 
-from pantry.catalog.images.renditions import original_path, plan, store_renditions
+from pantry.catalog.images.renditions import Planned, original_path, planned, render
 from pantry.catalog.images.validation import CleanImage
 from pantry.catalog.models import ImageRendition, Product, ProductImage
 
@@ -206,58 +208,82 @@ def colour_of(slug: str) -> Colour:
 
 def draw(kind: str, colour: Colour) -> CleanImage:
     """A JPEG of the drawing of ``kind`` in ``colour``."""
+    return _drawn(kind, colour)[0]
+
+
+def _drawn(kind: str, colour: Colour) -> tuple[CleanImage, Image.Image]:
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     DRAWINGS.get(kind, _parcel)(ImageDraw.Draw(image), colour)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
-    return CleanImage(content=out.getvalue(), format="jpeg", width=WIDTH, height=HEIGHT)
+    clean = CleanImage(
+        content=out.getvalue(), format="jpeg", width=WIDTH, height=HEIGHT
+    )
+    return clean, image
+
+
+@dataclass(frozen=True)
+class _Picture:
+    clean: CleanImage
+    renditions: list[Planned]
+    # Path to bytes of the original and each rendition (sizes that come
+    # out the same share a path).
+    files: dict[str, bytes]
+
+
+def _picture(key: tuple[str, Colour]) -> _Picture:
+    clean, image = _drawn(*key)
+    items = planned(clean.sha256, clean.width, clean.height)
+    files = {original_path(clean.sha256, clean.extension): clean.content}
+    for item in items:
+        if item.path not in files:
+            files[item.path] = render(image, item)
+    return _Picture(clean, items, files)
 
 
 def add_pictures(products: Iterable[Product], alt: Callable[[Product], str]) -> int:
     """Give each product (saved, with its category loaded) one drawn image
-    and its renditions; return how many images were added."""
-    drawn: dict[tuple[str, Colour], tuple[CleanImage, str]] = {}
-    pending: list[tuple[Product, CleanImage, str]] = []
-    for product in products:
-        key = (kind_of(str(product.category.path)), colour_of(product.slug))
-        if key not in drawn:
-            clean = draw(*key)
-            name = original_path(clean.sha256, clean.extension)
-            if not default_storage.exists(name):
-                name = default_storage.save(name, ContentFile(clean.content))
-            drawn[key] = (clean, name)
-        clean, name = drawn[key]
-        pending.append((product, clean, name))
+    and its renditions; return how many images were added.
+
+    Each drawing is made and encoded once, on two threads (Pillow releases
+    the GIL while it encodes), and its files are written unless stored.
+    """
+    keyed = [
+        (product, (kind_of(str(product.category.path)), colour_of(product.slug)))
+        for product in products
+    ]
+    keys = list(dict.fromkeys(key for _, key in keyed))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        drawn = dict(zip(keys, pool.map(_picture, keys), strict=True))
+    for picture in drawn.values():
+        for path, data in picture.files.items():
+            if not default_storage.exists(path):
+                default_storage.save(path, ContentFile(data))
     images = ProductImage.objects.bulk_create(
         ProductImage(
             product=product,
             position=0,
             alt=alt(product),
-            file=name,
-            format=clean.format,
-            width=clean.width,
-            height=clean.height,
-            sha256=clean.sha256,
+            file=original_path(drawn[key].clean.sha256, drawn[key].clean.extension),
+            format=drawn[key].clean.format,
+            width=drawn[key].clean.width,
+            height=drawn[key].clean.height,
+            sha256=drawn[key].clean.sha256,
         )
-        for product, clean, name in pending
+        for product, key in keyed
     )
-    sources: dict[str, Image.Image] = {}
-
-    def source_of(image: ProductImage) -> Callable[[], Image.Image]:
-        def source() -> Image.Image:
-            if image.sha256 not in sources:
-                with default_storage.open(str(image.file.name), "rb") as stream:
-                    opened = Image.open(io.BytesIO(stream.read()))
-                    opened.load()
-                sources[image.sha256] = opened
-            return sources[image.sha256]
-
-        return source
-
-    renditions: list[ImageRendition] = []
-    for image in images:
-        renditions += store_renditions(image, plan(image), source_of(image))
-    ImageRendition.objects.bulk_create(renditions)
+    ImageRendition.objects.bulk_create(
+        ImageRendition(
+            image=image,
+            name=item.name,
+            format=item.format,
+            file=item.path,
+            width=item.width,
+            height=item.height,
+        )
+        for image, (_, key) in zip(images, keyed, strict=True)
+        for item in drawn[key].renditions
+    )
     return len(images)
 
 
