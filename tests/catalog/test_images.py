@@ -415,3 +415,73 @@ def _api(response: Any) -> Any:
     from tests.helpers import Response
 
     return Response(response.status_code, response.json(), response.headers)
+
+
+def test_making_renditions_twice_adds_nothing_and_a_deleted_image_has_none() -> None:
+    from pantry.catalog.images.renditions import make_renditions
+    from pantry.catalog.images.services import add_image
+
+    product = ProductFactory(slug="mug")
+    image = add_image(product="mug", data=imagefiles.picture(), alt="Mug")
+
+    assert make_renditions(image.pk) == 6
+    assert make_renditions(image.pk) == 0
+    assert make_renditions(image.pk + 1000) == 0
+    assert product.images.get().renditions.count() == 6
+
+
+def test_patching_an_unknown_image_or_blank_alt_is_refused(
+    client: Any, staff_token: str
+) -> None:
+    ProductFactory(slug="mug")
+    ProductFactory(slug="cup")
+    image_id = upload(client, staff_token, "mug", imagefiles.picture()).json()["id"]
+    headers = {"Authorization": f"Bearer {staff_token}"}
+
+    other = client.patch(
+        f"/api/v1/products/cup/images/{image_id}",
+        {"alt": "x"},
+        content_type="application/json",
+        headers=headers,
+    )
+    blank = client.patch(
+        f"/api/v1/products/mug/images/{image_id}",
+        {"alt": "  "},
+        content_type="application/json",
+        headers=headers,
+    )
+
+    assert_error(_api(other), 404, "not_found")
+    assert_error(_api(blank), 422, "validation_error")
+    assert ProductImage.objects.get().alt == "A red box"
+
+
+def test_listing_images_needs_a_staff_token(client: Any) -> None:
+    ProductFactory(slug="mug")
+
+    assert client.get("/api/v1/products/mug/images").status_code == 401
+
+
+def test_product_lists_with_images_cost_the_same_queries_for_any_page_size() -> None:
+    from pantry.catalog.filters import ProductFilters
+    from pantry.catalog.images.renditions import make_renditions
+    from pantry.catalog.images.services import add_image
+    from tests.helpers import assert_constant_queries
+
+    for n in range(5):
+        product = ProductFactory(slug=f"p-{n}")
+        VariantFactory(product=product)
+        for k in range(2):
+            image = add_image(
+                product=product.slug,
+                data=imagefiles.picture(size=(64, 48), colour=(n * 40, k * 90, 0)),
+                alt=f"p{n} image {k}",
+            )
+            make_renditions(image.pk)
+
+    count = assert_constant_queries(
+        lambda size: queries.product_list(ProductFilters(), limit=size), sizes=(1, 5)
+    )
+    assert count == 1
+    items, _ = queries.product_list(ProductFilters(), limit=5)
+    assert all(len(item["images"]) == 2 for item in items)
