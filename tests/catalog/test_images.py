@@ -485,3 +485,23 @@ def test_product_lists_with_images_cost_the_same_queries_for_any_page_size() -> 
     assert count == 1
     items, _ = queries.product_list(ProductFilters(), limit=5)
     assert all(len(item["images"]) == 2 for item in items)
+
+
+def test_deleting_a_product_deletes_its_unshared_files(
+    client: Any, staff_token: str, media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    from pantry.catalog.services import delete_product
+
+    ProductFactory(slug="mug")
+    ProductFactory(slug="cup")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, staff_token, "mug", imagefiles.picture())
+        upload(client, staff_token, "mug", imagefiles.picture(colour=(9, 9, 9)))
+        upload(client, staff_token, "cup", imagefiles.picture())
+    shared = ProductImage.objects.get(product__slug="cup")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_product(slug="mug")
+
+    kept = {shared.file.name, *shared.renditions.values_list("file", flat=True)}
+    assert set(stored_files(media)) == kept

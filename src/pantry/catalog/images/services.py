@@ -9,6 +9,8 @@ the product's ``updated_at``, so anything cached by it is refreshed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -156,6 +158,24 @@ def delete_image(*, product: str, image_id: int) -> None:
         )
         _touch(owner)
         transaction.on_commit(lambda: _delete_unshared(sha, names))
+
+
+def images_leaving(product: Product) -> Callable[[], None]:
+    """What to run after ``product`` is deleted and committed: delete the
+    files of its images that no other image shares."""
+    shared = [
+        (
+            image.sha256,
+            [image.file.name, *(r.file.name for r in image.renditions.all())],
+        )
+        for image in product.images.prefetch_related("renditions")
+    ]
+
+    def forget() -> None:
+        for sha256, names in shared:
+            _delete_unshared(sha256, names)
+
+    return forget
 
 
 def _delete_unshared(sha256: str, names: list[str]) -> None:
