@@ -166,7 +166,7 @@ def images_leaving(product: Product) -> Callable[[], None]:
     shared = [
         (
             image.sha256,
-            [image.file.name, *(r.file.name for r in image.renditions.all())],
+            [str(image.file), *(str(r.file) for r in image.renditions.all())],
         )
         for image in product.images.prefetch_related("renditions")
     ]
