@@ -179,7 +179,12 @@ if not PRODUCTION and find_spec("zeal"):
     ZEAL_RAISE = PANTRY_ENV == "test"
     # Signing out loads the session, then deletes it by key: Django's own
     # two lookups, not an N+1.
-    ZEAL_ALLOWLIST = [{"model": "sessions.Session", "field": "get()"}]
+    ZEAL_ALLOWLIST = [
+        {"model": "sessions.Session", "field": "get()"},
+        # An admin inline formset checks each row's id with one get(): Django's
+        # own lookups, bounded by the rows on the page.
+        {"model": "catalog.ProductImage", "field": "get()"},
+    ]
     MIDDLEWARE.insert(1, "zeal.middleware.zeal_middleware")
 if not PRODUCTION and find_spec("django_migration_linter"):
     INSTALLED_APPS.append("django_migration_linter")
@@ -415,8 +420,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (product images): on the filesystem under MEDIA_ROOT, or in
+# an S3-compatible bucket when PANTRY_S3_BUCKET is set (docs/images.md).
+MEDIA_ROOT = Path(env("PANTRY_MEDIA_ROOT") or VAR_DIR / "media").resolve()
+MEDIA_URL = env("PANTRY_MEDIA_URL", "/media/")
+# pantry's own server serves MEDIA_ROOT outside production; in production a
+# web server or the bucket does.
+PANTRY_SERVE_MEDIA = env_bool("PANTRY_SERVE_MEDIA", not PRODUCTION)
+PANTRY_S3_BUCKET = env("PANTRY_S3_BUCKET")
+_default_storage: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage"
+}
+if PANTRY_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PANTRY_S3_BUCKET,
+            "endpoint_url": env("PANTRY_S3_ENDPOINT_URL") or None,
+            "region_name": env("PANTRY_S3_REGION") or None,
+            "access_key": env("PANTRY_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("PANTRY_S3_SECRET_ACCESS_KEY") or None,
+            "custom_domain": env("PANTRY_S3_CUSTOM_DOMAIN") or None,
+            # Names are content hashes: public, cacheable, never overwritten.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+            "object_parameters": {"CacheControl": "public, max-age=31536000"},
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -443,7 +476,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *env_list("PANTRY_MEDIA_ORIGINS")],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
@@ -473,6 +506,15 @@ PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
 # Server processes and threads per process (granian) of `pantry run`.
 PANTRY_WORKERS = env_int("PANTRY_WORKERS", os.cpu_count() or 1, minimum=1)
 PANTRY_THREADS = env_int("PANTRY_THREADS", 4, minimum=1)
+
+# -- product images (docs/images.md) ----------------------------------------
+# An upload larger than this many bytes, or with more pixels, is refused.
+PANTRY_IMAGE_MAX_BYTES = env_int("PANTRY_IMAGE_MAX_BYTES", 10_000_000, minimum=1)
+PANTRY_IMAGE_MAX_PIXELS = env_int("PANTRY_IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
+# Seconds an import waits for an image URL, and whether it may fetch from
+# private, loopback or link-local addresses (tests serve images locally).
+PANTRY_IMAGE_FETCH_TIMEOUT = env_int("PANTRY_IMAGE_FETCH_TIMEOUT", 10, minimum=1)
+PANTRY_IMAGE_FETCH_ALLOW_PRIVATE = env_bool("PANTRY_IMAGE_FETCH_ALLOW_PRIVATE", False)
 
 # -- events and webhooks (docs/events.md) ------------------------------------
 PANTRY_WEBHOOK_TIMEOUT = env_int("PANTRY_WEBHOOK_TIMEOUT", 10, minimum=1)

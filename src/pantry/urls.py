@@ -1,6 +1,9 @@
+import re
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from pantry.api import api
 from pantry.catalog.sitemaps import CategorySitemap
@@ -38,3 +41,15 @@ urlpatterns = [
     path("", include("pantry.orders.urls")),
     path("", include("pantry.payments.urls")),
 ]
+
+# Uploaded images, served by pantry itself outside production (in production
+# by the web server in front or from the bucket: docs/images.md).
+if settings.PANTRY_SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
+    urlpatterns.insert(
+        0,
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$",
+            core_views.media,
+            name="media",
+        ),
+    )

@@ -88,6 +88,8 @@ def test_admin_saves_tags_normalised_and_variants_inline(admin_client, shop: Sho
             "variants-0-options": "{}",
             "promotions-TOTAL_FORMS": "0",
             "promotions-INITIAL_FORMS": "0",
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
         },
     )
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 
@@ -131,6 +132,8 @@ def shop(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         ASYNC_UNSAFE: "",
         "PANTRY_DB_POOL_MIN_SIZE": "1",
         "PANTRY_LOG_LEVEL": "WARNING",
+        # The demo's pictures, written by this process, served by the server.
+        "PANTRY_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     try:
         with production_server(env, threads=4) as base:

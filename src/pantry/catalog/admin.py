@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from pantry.catalog import services
-from pantry.catalog.models import Category, Product, Promotion, Variant
+from pantry.catalog.images.admin import ProductImageInline, save_images
+from pantry.catalog.models import Category, Product, ProductImage, Promotion, Variant
 from pantry.core.errors import PantryError
 from pantry.core.textsearch import clean_query, web_query
 
@@ -135,11 +136,19 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     search_help_text = "Words of the name, tags or description; or a slug or SKU."
     autocomplete_fields = ("category",)
-    inlines = (VariantInline, PromotionInline)
+    inlines = (VariantInline, PromotionInline, ProductImageInline)
     readonly_fields = ("created_at", "updated_at")
     # An exact count of a million rows costs more than the page itself.
     show_full_result_count = False
     ordering = ("-created_at", "-id")
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        if formset.model is ProductImage:
+            save_images(request, form.instance, formset)
+        else:
+            super().save_formset(request, form, formset, change)
 
     @admin.display(description="price")
     def price_range(self, product: Product) -> str:

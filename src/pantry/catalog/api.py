@@ -30,12 +30,15 @@ from ninja.responses import Status
 from pydantic import AfterValidator, field_validator, model_validator
 
 from pantry.catalog import filters, queries, rules, services
+from pantry.catalog.images.api import ImageOut
+from pantry.catalog.images.api import router as images_router
 from pantry.core.auth import staff
 from pantry.core.errors import NotFound
 from pantry.core.openapi import error_response
 from pantry.core.times import AwareMoment
 
 router = Router(tags=["catalog"])
+router.add_router("", images_router)
 
 SLUG = rules.SLUG_PATTERN
 
@@ -191,6 +194,8 @@ class ProductOut(Schema):
     price: PriceRange
     promotion: dict[str, str] | None
     variants: list[VariantOut]
+    images: list[ImageOut] = []
+    image: ImageOut | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -38,3 +38,19 @@ class UnknownCategory(Invalid):
 
     code = "unknown_category"
     default_detail = "No category has this slug."
+
+
+class ImageNotFound(NotFound):
+    default_detail = "The product has no image with this id."
+
+
+class InvalidImage(Invalid):
+    """An upload that is not an image pantry accepts (type, size, pixels)."""
+
+    code = "invalid_image"
+    default_detail = "The file is not an image pantry accepts."
+
+
+class DuplicateImage(Conflict):
+    code = "duplicate_image"
+    default_detail = "The product already has this image."

@@ -1,5 +1,8 @@
 """Export products as JSON Lines, in the import format, ordered by slug.
 
+Images are exported as absolute URLs of their stored files, which an import
+into the same shop reads back from storage and any other shop fetches.
+
 Each line is built by PostgreSQL (``jsonb``), so numbers inside specs keep
 their exact text and keys come out in jsonb's canonical order; the same
 catalog therefore always exports the same bytes. Rows are read through a
@@ -15,10 +18,12 @@ from typing import IO
 
 from django.db import connection, transaction
 
+from pantry.catalog.images.sources import media_prefix
+
 BATCH = 2000
 
 _LINE = """
-SELECT p.slug, jsonb_build_object(
+SELECT p.slug, (jsonb_build_object(
     'slug', p.slug,
     'name', p.name,
     'description', p.description,
@@ -37,7 +42,15 @@ SELECT p.slug, jsonb_build_object(
         ) ORDER BY v.sku)
         FROM catalog_variant v WHERE v.product_id = p.id
     ), '[]'::jsonb)
-)::text
+) || coalesce((
+    -- Only products with images carry the key, so exports of catalogs
+    -- without images keep their bytes.
+    SELECT jsonb_build_object('images', jsonb_agg(jsonb_build_object(
+        'src', %(media)s || i.file, 'alt', i.alt
+    ) ORDER BY i.position))
+    FROM catalog_productimage i WHERE i.product_id = p.id
+    HAVING count(*) > 0
+), '{}'::jsonb))::text
 FROM catalog_product p
 JOIN catalog_category c ON c.id = p.category_id
 """
@@ -54,7 +67,7 @@ def product_lines(batch: int = BATCH) -> Iterator[str]:
     with connection.chunked_cursor() as cursor:
         # The wrapper does not pass attribute writes on to the psycopg cursor.
         cursor.cursor.itersize = batch
-        cursor.execute(_LINE + " ORDER BY p.slug")
+        cursor.execute(_LINE + " ORDER BY p.slug", {"media": media_prefix()})
         for _slug, line in cursor:
             yield line
 
@@ -63,12 +76,17 @@ def _keyset_lines(batch: int) -> Iterator[str]:
     after = None
     with connection.cursor() as cursor:
         while True:
+            params: dict[str, str | int | None] = {
+                "media": media_prefix(),
+                "batch": batch,
+                "after": after,
+            }
             if after is None:
-                cursor.execute(_LINE + " ORDER BY p.slug LIMIT %s", [batch])
+                cursor.execute(_LINE + " ORDER BY p.slug LIMIT %(batch)s", params)
             else:
                 cursor.execute(
-                    _LINE + " WHERE p.slug > %s ORDER BY p.slug LIMIT %s",
-                    [after, batch],
+                    _LINE + " WHERE p.slug > %(after)s ORDER BY p.slug LIMIT %(batch)s",
+                    params,
                 )
             rows = cursor.fetchall()
             for _slug, line in rows:

@@ -296,3 +296,96 @@ class ProductSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.price_min}-{self.price_max}"
+
+
+class ProductImage(models.Model):
+    """An image of a product, in display order (position 0 is the primary).
+
+    Files are named by their content hash (``images/ab/<sha256>.jpg``), so
+    the same picture uploaded for two products is stored once; a product
+    holds a picture at most once (its sha256 is unique per product).
+    """
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", db_index=False
+    )
+    position = models.PositiveIntegerField()
+    alt = models.CharField(max_length=300)
+    file = models.FileField(max_length=255)
+    # The stored (re-encoded) file's type: jpeg, png or webp.
+    format = models.CharField(max_length=8)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product", "position"]
+        constraints = [
+            # Deferred, so a reorder may renumber in any order within its
+            # transaction; it is also the index of a product's images.
+            models.UniqueConstraint(
+                fields=["product", "position"],
+                name="catalog_productimage_position_key",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.UniqueConstraint(
+                fields=["product", "sha256"], name="catalog_productimage_sha256_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(alt__regex=r"[^[:space:]]"),
+                name="catalog_productimage_alt_nonblank",
+            ),
+            models.CheckConstraint(
+                condition=Q(width__gt=0) & Q(height__gt=0),
+                name="catalog_productimage_size_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="catalog_productimage_sha256_hex",
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=["jpeg", "png", "webp"]),
+                name="catalog_productimage_format_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt
+
+
+class ImageRendition(models.Model):
+    """A resized copy of an image, made by a background task (catalog.tasks)."""
+
+    class Name(models.TextChoices):
+        THUMBNAIL = "thumbnail"
+        CARD = "card"
+        DETAIL = "detail"
+
+    class Format(models.TextChoices):
+        WEBP = "webp"
+        JPEG = "jpeg"
+
+    image = models.ForeignKey(
+        ProductImage, on_delete=models.CASCADE, related_name="renditions"
+    )
+    name = models.CharField(max_length=16, choices=Name.choices)
+    format = models.CharField(max_length=8, choices=Format.choices)
+    file = models.FileField(max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["image", "name", "format"],
+                name="catalog_imagerendition_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(width__gt=0) & Q(height__gt=0),
+                name="catalog_imagerendition_size_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}.{self.format}"

@@ -9,7 +9,7 @@ per-row lookups.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
 from django.utils import timezone
 
 from pantry.catalog.filters import ListRequest, ProductFilters, parse_filters
+from pantry.catalog.images.shapes import ShownImage, image_rows, shown_image
 from pantry.catalog.models import Category, Product, Variant
 from pantry.catalog.queries import (
     ProductCard,
@@ -49,6 +50,8 @@ class ProductView:
     promotion_ends_at: Any
     variants: list[VariantRow]
     specs: list[tuple[str, str]]
+    # Every image at detail size, primary first (a placeholder when none).
+    images: list[ShownImage] = field(default_factory=list)
 
 
 def spec_rows(specs: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -94,6 +97,7 @@ def product_view(slug: str) -> ProductView | None:
         .defer("search_vector")
         .annotate(
             percent_off=Subquery(running.values("percent_off")[:1]),
+            image_rows=image_rows(),
             promotion_ends_at=Subquery(
                 running.annotate(
                     ends=Func(
@@ -124,6 +128,8 @@ def product_view(slug: str) -> ProductView | None:
         promotion_ends_at=product.promotion_ends_at,
         variants=variants,
         specs=spec_rows(product.specs) if product.specs else [],
+        images=[shown_image(row, size="detail") for row in product.image_rows]
+        or [shown_image(None, size="detail")],
     )
 
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from pantry.catalog.errors import ProductNotFound
 from pantry.catalog.filters import ProductFilters, nested, spec_values, subtree_ids
+from pantry.catalog.images.shapes import ShownImage, image_json, image_rows, shown_image
 from pantry.catalog.models import (
     Category,
     Product,
@@ -258,8 +259,9 @@ def product_detail(slug: str, *, include_inactive: bool = False) -> dict[str, An
 
 def with_json_fields(qs: QuerySet[Product], *, now: datetime) -> QuerySet[Product]:
     """``qs`` with what product JSON needs beyond the product's own columns:
-    category, price summary, active promotion and variants (as an array of
-    JSON objects), all in the same query, so a page costs one query."""
+    category, price summary, active promotion, variants and images (as
+    arrays of JSON objects), all in the same query, so a page costs one
+    query."""
     variants = ArraySubquery(
         Variant.objects.filter(product_id=OuterRef("pk"))
         .order_by("price", "sku")
@@ -279,6 +281,7 @@ def with_json_fields(qs: QuerySet[Product], *, now: datetime) -> QuerySet[Produc
     # are narrower without it.
     return qs.defer("search_vector").annotate(
         variant_rows=variants,
+        image_rows=image_rows(),
         percent_now=active_percent(OuterRef("pk"), now),
         category_slug=F("category__slug"),
         category_name=F("category__name"),
@@ -311,6 +314,7 @@ def product_json(product: Any) -> dict[str, Any]:
                 "options": row["options"],
             }
         )
+    images = [image_json(row) for row in product.image_rows]
     return {
         "id": product.pk,
         "slug": product.slug,
@@ -336,6 +340,8 @@ def product_json(product: Any) -> dict[str, Any]:
             {"percent_off": _money(percent_off)} if percent_off is not None else None
         ),
         "variants": variants,
+        "images": images,
+        "image": images[0] if images else None,
         "created_at": product.created_at,
         "updated_at": product.updated_at,
     }
@@ -354,6 +360,8 @@ class ProductCard:
     currency: str
     percent_off: Decimal | None
     in_stock: bool
+    # The primary image at card size (a placeholder until it has renditions).
+    image: ShownImage | None = None
 
     @property
     def on_sale(self) -> bool:
@@ -379,6 +387,9 @@ def product_card(product: Any) -> ProductCard:
         currency=cheapest["currency"] if cheapest else settings.PANTRY_CURRENCY,
         percent_off=percent_off,
         in_stock=any(row["stock"] > 0 for row in product.variant_rows),
+        image=shown_image(
+            product.image_rows[0] if product.image_rows else None, size="card"
+        ),
     )
 
 

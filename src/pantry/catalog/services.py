@@ -30,6 +30,7 @@ from pantry.catalog.errors import (
     UnknownCategory,
     VariantNotFound,
 )
+from pantry.catalog.images.services import images_leaving
 from pantry.catalog.models import (
     TAG_MAX_LENGTH,
     Category,
@@ -256,7 +257,8 @@ def _replace_variants(product: Product, variants: Sequence[VariantInput]) -> Non
 
 
 def delete_product(*, slug: str) -> None:
-    """Delete a product with its variants and promotions.
+    """Delete a product with its variants, promotions and images (their
+    files go once no other product shares them).
 
     Raises ProductNotFound, or InUse when orders still refer to a variant.
     """
@@ -265,7 +267,9 @@ def delete_product(*, slug: str) -> None:
         if product is None:
             raise ProductNotFound()
         emit("product.deleted", {"id": product.pk, "slug": product.slug})
+        forget_files = images_leaving(product)
         product.delete()
+        transaction.on_commit(forget_files)
 
 
 def patch_variant(

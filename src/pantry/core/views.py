@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 
 @cache
@@ -79,3 +81,15 @@ async def _applied_migrations() -> set[tuple[str, str]]:
             return {(app, name) for app, name in await cursor.fetchall()}
         finally:
             await conn.close()
+
+
+@require_safe
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """A file under MEDIA_ROOT (development and tests; see docs/images.md).
+
+    MEDIA_ROOT is read per request so tests can point it elsewhere. Names
+    are content hashes, so a file never changes: cache it for a year.
+    """
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

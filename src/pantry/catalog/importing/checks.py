@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pantry.catalog.importing.formats import json_text
+from pantry.catalog.importing.images import check_images
 from pantry.catalog.importing.report import LineError
 from pantry.catalog.rules import (
     NAME_MAX,
@@ -31,6 +32,7 @@ PRODUCT_FIELDS = {
     "attributes",
     "is_active",
     "variants",
+    "images",
 }
 VARIANT_FIELDS = {"sku", "price", "currency", "stock", "options"}
 # CSV: one row per variant; the product columns repeat on each row of a
@@ -166,6 +168,7 @@ def check_product(doc: Any, currency: str) -> dict[str, Any]:
         "attributes": attributes,
         "is_active": is_active,
         "variants": variants,
+        "images": check_images(doc.get("images"), name),
     }
 
 

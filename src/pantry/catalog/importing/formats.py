@@ -39,6 +39,7 @@ CSV_COLUMNS = (
     "currency",
     "stock",
     "options",
+    "images",
 )
 CSV_HELP = """\
 CSV columns (header row required; order free; unknown columns refused):
@@ -54,6 +55,8 @@ CSV columns (header row required; order free; unknown columns refused):
                one variant per row (options a JSON object); rows of one
                product are consecutive and repeat its product columns; a
                product without variants is one row with an empty sku
+  images       image sources separated by "|": file paths (relative to the
+               file's folder) or http(s) URLs; alt text is the name
 """
 
 
@@ -206,6 +209,9 @@ def csv_products(raw: IO[bytes], result: ImportResult) -> Iterator[tuple[int, An
                 "attributes": _csv_json(values.get("attributes", ""), "attributes"),
                 "is_active": _csv_bool(values.get("is_active", "")),
                 "variants": [],
+                "images": [
+                    i.strip() for i in values.get("images", "").split("|") if i.strip()
+                ],
             }
             _csv_add_variant(current, values)
         except LineError as exc:

@@ -9,6 +9,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 
 from pantry.catalog.importing.checks import check_product
 from pantry.catalog.importing.formats import csv_products, jsonl_products
+from pantry.catalog.importing.images import ImageLoad
 from pantry.catalog.importing.load import (
     Chunk,
     InsertHook,
@@ -50,6 +52,7 @@ def _chunks(
     progress: Callable[[int], None] | None,
     chunk_lines: int,
     gate: threading.Event,
+    images: ImageLoad,
 ) -> Iterator[Chunk]:
     """Checked products as COPY rows, CHUNK_LINES products at a time.
 
@@ -77,6 +80,7 @@ def _chunks(
         except LineError as exc:
             result.add_error(line, str(exc))
             continue
+        images.want(line, product)
         product_row, variant_rows = product_rows(line, product)
         if not products:
             first = line
@@ -121,6 +125,7 @@ def import_products(
     rebuild_indexes: bool | None = None,
     chunk_lines: int = CHUNK_LINES,
     insert_hook: InsertHook | None = None,
+    image_base: Path | None = None,
 ) -> ImportResult:
     """Import products from ``raw``; return counts and the invalid lines.
 
@@ -129,7 +134,8 @@ def import_products(
     afterwards; by default that happens when the file holds more products
     than the catalog. Into an empty catalog, that load inserts instead of
     upserting (see FRESH_SQL), and ``insert_hook`` is told of the products
-    inserted. Raises ImportFileError when the file as a whole cannot be read.
+    inserted. Image paths are read relative to ``image_base`` (see
+    importing.images). Raises ImportFileError when the file as a whole cannot be read.
 
     A reader thread parses and checks the next chunk of the file while
     PostgreSQL checks and upserts the current one (the database work
@@ -147,10 +153,11 @@ def import_products(
     stop = threading.Event()
     gate = threading.Event()
     gate.set()
+    images = ImageLoad(result, image_base)
     reader = threading.Thread(
         target=_produce,
         args=(
-            _chunks(parsed, raw, result, progress, chunk_lines, gate),
+            _chunks(parsed, raw, result, progress, chunk_lines, gate, images),
             chunks,
             stop,
         ),
@@ -192,13 +199,18 @@ def import_products(
                     load.chunk(chunk)
                 if load.fresh:
                     load.finish_fresh()
+                images.run()
                 load.tally()
                 if result.error_count and not skip_invalid:
                     # Leaving by an exception skips the index rebuild.
                     raise Rejected
         except Rejected:
             transaction.set_rollback(True)
+            images.forget()
             return result
+        except BaseException:
+            images.forget()
+            raise
         finally:
             stop.set()
             reader.join()

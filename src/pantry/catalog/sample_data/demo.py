@@ -18,6 +18,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from pantry.catalog.models import Category, Product, Promotion, Variant
+from pantry.catalog.sample_data.pictures import add_pictures, describe
 
 # (slug, name, parent slug)
 CATEGORIES = [
@@ -358,6 +359,7 @@ def load() -> str:
             )
         )
     Promotion.objects.bulk_create(promotions)
+    add_pictures(products, describe)
     return (
         f"{len(categories)} categories, {len(products)} products, "
         f"{len(variants)} variants, {len(promotions)} promotions"

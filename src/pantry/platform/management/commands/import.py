@@ -82,6 +82,7 @@ class Command(BaseCommand):
                             (lambda done: bar.update(done - bar.n)) if bar else None
                         ),
                         insert_hook=words,
+                        image_base=path.resolve().parent,
                     )
             except ImportFileError as exc:
                 raise CommandError(str(exc)) from None

@@ -1,0 +1,61 @@
+"""The demo's drawn product pictures."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from pantry.catalog.models import ImageRendition, Product, ProductImage
+from pantry.catalog.sample_data import demo, pictures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def test_every_demo_product_has_a_picture_with_renditions_quickly(media: Path) -> None:
+    started = time.monotonic()
+    demo.load()
+    elapsed = time.monotonic() - started
+
+    products = Product.objects.count()
+    assert ProductImage.objects.filter(position=0).count() == products
+    assert ImageRendition.objects.count() == 6 * products
+    assert not ProductImage.objects.filter(alt="").exists()
+    # Shared drawings are stored once: far fewer files than images.
+    originals = ProductImage.objects.values("sha256").distinct().count()
+    assert originals < products / 2
+    # A budget generous for a loaded 2-core machine; typically a few seconds.
+    assert elapsed < 20
+
+
+def test_a_spice_is_a_jar_and_a_laptop_is_not() -> None:
+    assert pictures.kind_of("pantry_food.spices") == "spices"
+    assert pictures.kind_of("electronics.computers.laptops") == "laptops"
+    assert pictures.kind_of("garden.tools") == "parcel"
+    jar = pictures.draw("spices", pictures.PALETTE[0])
+    laptop = pictures.draw("laptops", pictures.PALETTE[0])
+
+    assert jar.sha256 != laptop.sha256
+    assert pictures.draw("spices", pictures.PALETTE[0]).sha256 == jar.sha256
+
+
+def test_each_kind_draws_a_distinct_picture() -> None:
+    drawn = {
+        kind: pictures.draw(kind, pictures.PALETTE[1])
+        for kind in {*pictures.DRAWINGS, "parcel"}
+    }
+    functions = {pictures.DRAWINGS.get(kind) for kind in drawn}
+
+    assert len({image.sha256 for image in drawn.values()}) == len(functions)
+    with Image.open(io.BytesIO(drawn["tents"].content)) as image:
+        assert (image.format, image.size) == ("JPEG", (480, 360))
