@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pantry.core.errors import Invalid
@@ -168,12 +169,14 @@ def check_voucher(
     subtotal: Decimal,
     currency: str,
     email: str | None = None,
+    customer_id: int | None = None,
     at: datetime | None = None,
 ) -> Applied:
     """The discount ``code`` gives an order, without using it.
 
     Raises VoucherInvalid (unknown, outside its window, another currency,
-    below its minimum, already used by ``email``) or VoucherExhausted.
+    below its minimum, already used by ``email`` or by the account
+    ``customer_id``) or VoucherExhausted.
     """
     voucher = find_voucher(code)
     if voucher is None:
@@ -181,14 +184,16 @@ def check_voucher(
     _check(voucher, subtotal=subtotal, currency=currency, at=at or timezone.now())
     if voucher.usage_limit is not None and voucher.used >= voucher.usage_limit:
         raise VoucherExhausted()
-    if (
-        email
-        and voucher.once_per_customer
-        and voucher.redemptions.filter(
-            email__iexact=email, released_at__isnull=True
-        ).exists()
-    ):
-        raise VoucherInvalid("This voucher was already used with this email.")
+    if voucher.once_per_customer and (email or customer_id is not None):
+        by = Q(email__iexact=email) if email else Q()
+        if customer_id is not None:
+            by = (
+                (by | Q(customer_id=customer_id))
+                if email
+                else Q(customer_id=customer_id)
+            )
+        if voucher.redemptions.filter(by, released_at__isnull=True).exists():
+            raise VoucherInvalid("This voucher was already used by this customer.")
     return Applied(
         code=voucher.code,
         voucher_id=voucher.pk,
@@ -222,8 +227,9 @@ RETURNING id
 """
 _RECORD = """
 INSERT INTO vouchers_redemption
-    (voucher_id, order_ref, email, once_per_customer, discount, redeemed_at)
-VALUES (%s, %s, %s, %s, %s, now())
+    (voucher_id, order_ref, email, customer_id, once_per_customer, discount,
+     redeemed_at)
+VALUES (%s, %s, %s, %s, %s, %s, now())
 ON CONFLICT DO NOTHING
 RETURNING id
 """
@@ -236,6 +242,7 @@ def redeem_voucher(
     email: str,
     subtotal: Decimal,
     currency: str,
+    customer_id: int | None = None,
     at: datetime | None = None,
 ) -> Applied:
     """Use ``code`` once for order ``order_ref``; return its discount.
@@ -254,11 +261,20 @@ def redeem_voucher(
             raise VoucherExhausted()
         cursor.execute(
             _RECORD,
-            [voucher.pk, order_ref, email, voucher.once_per_customer, discount],
+            [
+                voucher.pk,
+                order_ref,
+                email,
+                customer_id,
+                voucher.once_per_customer,
+                discount,
+            ],
         )
         if cursor.fetchone() is None:
-            # Raising rolls the use above back with the savepoint.
-            raise VoucherInvalid("This voucher was already used with this email.")
+            # A live use by this email or account exists (either partial
+            # unique index): raising rolls the use above back with the
+            # savepoint.
+            raise VoucherInvalid("This voucher was already used by this customer.")
     return Applied(code=voucher.code, voucher_id=voucher.pk, discount=discount)
 
 
