@@ -26,6 +26,7 @@ def bulk_orders(count: int, *, prefix: str = "PA-A") -> None:
             status="placed",
             currency="EUR",
             total=Decimal(1),
+            subtotal=Decimal(1),
             placed_at=start + timedelta(minutes=i),
         )
         for i in range(count)

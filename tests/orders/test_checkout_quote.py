@@ -30,12 +30,17 @@ ADDRESS = {
 @pytest.fixture
 def shop(db):
     VariantFactory(
-        sku="MUG-1", price=Decimal("12.00"), weight_g=400, product__name="Mug"
+        sku="MUG-1",
+        price=Decimal("12.00"),
+        weight_g=400,
+        requires_shipping=True,
+        product__name="Mug",
     )
     VariantFactory(
         sku="TEA-1",
         price=Decimal("5.35"),
         weight_g=100,
+        requires_shipping=True,
         product__name="Tea",
         product__tax_class="reduced",
     )

@@ -14,6 +14,7 @@ from pydantic import StrictInt, StrictStr
 from pantry.core.auth import staff, staff_user
 from pantry.core.errors import BadRequest, NotFound, PantryError
 from pantry.core.pagination import check_limit
+from pantry.customers.api import PostalAddressIn
 from pantry.customers.auth import bearer_token, customer_for_token
 from pantry.orders import accounts, queries, services
 from pantry.orders.models import Order
@@ -44,6 +45,15 @@ class LineIn(Schema):
 class OrderIn(Schema):
     customer: CustomerIn
     lines: list[LineIn]
+    shipping_address: PostalAddressIn | None = None
+    billing_address: PostalAddressIn | None = Field(
+        None, description="The shipping address when left out."
+    )
+    shipping_method: StrictStr | None = Field(
+        None,
+        max_length=50,
+        description="A method serving the address; the cheapest when left out.",
+    )
     voucher: StrictStr | None = Field(None, max_length=64)
     payment_provider: StrictStr | None = Field(None, max_length=20)
 
@@ -59,6 +69,26 @@ class LineOut(Schema):
     quantity: int
     unit_price: str = Field(examples=["19.90"])
     line_total: str
+    # Defaults only for receipts kept under an Idempotency-Key before orders
+    # had tax (a replay answers the receipt as first given).
+    discount: str | None = Field(
+        None, description="The line's share of the order's discount."
+    )
+    net: str | None = None
+    tax_rate: str | None = Field(None, description="Percent", examples=["19", "5.5"])
+    tax: str | None = None
+    gross: str | None = Field(None, description="net + tax")
+
+
+class AddressOut(Schema):
+    name: str
+    line1: str
+    line2: str
+    city: str
+    postal_code: str
+    region: str
+    country: str
+    phone: str
 
 
 class EventOut(Schema):
@@ -84,11 +114,21 @@ class ReceiptOut(Schema):
     )
     customer: CustomerOut
     currency: str
+    # Defaults as LineOut's: receipts replayed from before orders had tax.
+    subtotal: str | None = None
+    discount: str = "0.00"
+    shipping: str | None = None
+    tax: str | None = None
     total: str
+    prices_include_tax: bool | None = None
     lines: list[LineOut]
     placed_at: datetime
-    discount: str = "0.00"
     voucher: str | None = None
+    shipping_method: str | None = None
+    shipping_method_name: str | None = None
+    shipping_tax: str | None = None
+    shipping_address: AddressOut | None = None
+    billing_address: AddressOut | None = None
     payment_provider: str | None = None
     payment: PaymentOut | None = None
 
@@ -98,12 +138,22 @@ class OrderOut(Schema):
     status: str
     customer: CustomerOut
     currency: str
+    subtotal: str
+    discount: str
+    shipping: str
+    tax: str
     total: str
+    prices_include_tax: bool
     lines: list[LineOut]
     placed_at: datetime
-    discount: str = "0.00"
     voucher: str | None = None
+    shipping_method: str | None
+    shipping_method_name: str | None
+    shipping_tax: str
+    shipping_address: AddressOut | None
+    billing_address: AddressOut | None
     payment_provider: str | None = None
+    payment: PaymentOut | None = None
     refunded_total: str = "0.00"
     events: list[EventOut]
 
@@ -113,6 +163,10 @@ class OrderItemOut(Schema):
     status: str
     customer: CustomerOut
     currency: str
+    subtotal: str
+    discount: str
+    shipping: str
+    tax: str
     total: str
     placed_at: datetime
 
@@ -162,9 +216,16 @@ def create_order(
         idempotency_key=idempotency_key,
         voucher=payload.voucher,
         payment_provider=payload.payment_provider,
+        shipping_address=_address(payload.shipping_address),
+        billing_address=_address(payload.billing_address),
+        shipping_method=payload.shipping_method,
     )
     body = {**placement.receipt, "token": token_for(placement.number)}
     return Status(200 if placement.replayed else 201, body)
+
+
+def _address(address: PostalAddressIn | None) -> dict[str, Any] | None:
+    return None if address is None else address.dict()
 
 
 @router.get(

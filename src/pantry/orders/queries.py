@@ -15,6 +15,7 @@ from django.db.models.lookups import Exact
 
 from pantry.core.pagination import Page, keyset_page
 from pantry.orders.models import Order, OrderEvent, OrderLine
+from pantry.payments.models import Payment
 
 # Orders whose money the shop keeps: paid and not given back. Placed orders
 # are not paid yet; cancelled and refunded ones returned their money.
@@ -31,14 +32,33 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def receipt(order: Order, lines: Iterable[OrderLine]) -> dict[str, Any]:
-    """Return the JSON of an order as placed: customer, lines and totals."""
+def rate(value: Decimal) -> str:
+    """A tax rate in percent without trailing zeros: "19", "5.5"."""
+    return f"{value.normalize():f}"
+
+
+def receipt(
+    order: Order,
+    lines: Iterable[OrderLine],
+    payment: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return the JSON of an order as placed: customer, lines and totals.
+
+    ``total = subtotal - discount + shipping`` (+ ``tax`` when
+    ``prices_include_tax`` is false); each line's ``tax`` is in its
+    ``gross`` (docs/checkout.md).
+    """
     return {
         "number": order.number,
         "status": order.status,
         "customer": {"name": order.customer_name, "email": order.email},
         "currency": order.currency,
+        "subtotal": money(order.subtotal),
+        "discount": money(order.discount),
+        "shipping": money(order.shipping),
+        "tax": money(order.tax),
         "total": money(order.total),
+        "prices_include_tax": order.prices_include_tax,
         "lines": [
             {
                 "sku": line.sku,
@@ -46,13 +66,23 @@ def receipt(order: Order, lines: Iterable[OrderLine]) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "unit_price": money(line.unit_price),
                 "line_total": money(line.line_total),
+                "discount": money(line.discount),
+                "net": money(line.net),
+                "tax_rate": rate(line.tax_rate),
+                "tax": money(line.tax),
+                "gross": money(line.gross),
             }
             for line in lines
         ],
         "placed_at": timestamp(order.placed_at),
-        "discount": money(order.discount),
         "voucher": order.voucher_code or None,
+        "shipping_method": order.shipping_method or None,
+        "shipping_method_name": order.shipping_method_name or None,
+        "shipping_tax": money(order.shipping_tax),
+        "shipping_address": order.shipping_address,
+        "billing_address": order.billing_address,
         "payment_provider": order.payment_provider or None,
+        "payment": payment,
         "refunded_total": money(order.refunded_total),
     }
 
@@ -69,9 +99,24 @@ def order_detail(number: str) -> Order | None:
     )
 
 
+def latest_payment(number: str) -> dict[str, Any] | None:
+    """The order's latest payment attempt as the receipt shows it, or None.
+
+    ``action`` is only known when the payment is opened (the POST answer):
+    here it is null.
+    """
+    found = (
+        Payment.objects.filter(order_ref=number)
+        .order_by("-created_at", "-id")
+        .values("provider", "status")
+        .first()
+    )
+    return None if found is None else {**found, "action": None}
+
+
 def detail_json(order: Order) -> dict[str, Any]:
     """The JSON of an order with its status history (from order_detail)."""
-    body = receipt(order, order.lines.all())
+    body = receipt(order, order.lines.all(), latest_payment(order.number))
     body["events"] = [
         {
             "from_status": event.from_status or None,
@@ -84,12 +129,31 @@ def detail_json(order: Order) -> dict[str, Any]:
     return body
 
 
+LIST_FIELDS = (
+    "number",
+    "status",
+    "customer_name",
+    "email",
+    "currency",
+    "subtotal",
+    "discount",
+    "shipping",
+    "tax",
+    "total",
+    "placed_at",
+)
+
+
 def list_item_json(order: Order) -> dict[str, Any]:
     return {
         "number": order.number,
         "status": order.status,
         "customer": {"name": order.customer_name, "email": order.email},
         "currency": order.currency,
+        "subtotal": money(order.subtotal),
+        "discount": money(order.discount),
+        "shipping": money(order.shipping),
+        "tax": money(order.tax),
         "total": money(order.total),
         "placed_at": timestamp(order.placed_at),
     }
@@ -117,17 +181,7 @@ class OrderFilters:
 
 def order_list(*, filters: OrderFilters, limit: int, cursor: str | None) -> Page:
     """Return one page of orders, newest first, matching ``filters``."""
-    orders = filters.apply(
-        Order.objects.only(
-            "number",
-            "status",
-            "customer_name",
-            "email",
-            "currency",
-            "total",
-            "placed_at",
-        )
-    )
+    orders = filters.apply(Order.objects.only(*LIST_FIELDS))
     return keyset_page(
         orders, order=LIST_ORDER, limit=limit, cursor=cursor, scope="orders:placed"
     )
