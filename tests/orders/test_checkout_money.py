@@ -368,3 +368,18 @@ def test_the_database_refuses_lines_whose_tax_does_not_add_up(
             "gross) VALUES (%s, 'MUG-1', 'Mug', 10, 1, 10, %s, %s, 19, %s, %s)",
             [order.pk, discount, net, tax, gross],
         )
+
+
+def test_the_confirmation_email_lists_the_figures_and_the_address(
+    api, shop, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post("orders", BODY)
+
+    [mail] = mailoutbox
+    assert "Subtotal: 34.70 EUR\nDiscount (TEN): -3.47 EUR\n" in mail.body
+    assert "Shipping (Standard): 4.90 EUR\nTax included: 4.86 EUR\n" in mail.body
+    assert "Total: 36.13 EUR\n" in mail.body
+    assert "Shipping to:\nAda Lovelace\nUnter den Linden 1\n10117 Berlin\nDE\n" in (
+        mail.body
+    )
