@@ -383,3 +383,38 @@ def test_the_confirmation_email_lists_the_figures_and_the_address(
     assert "Shipping to:\nAda Lovelace\nUnter den Linden 1\n10117 Berlin\nDE\n" in (
         mail.body
     )
+
+
+def _checkout_page(client, **data):
+    client.post("/cart/", {"action": "add", "sku": "MUG-1", "quantity": 2})
+    key = client.get("/checkout/").context["form"].initial["idempotency_key"]
+    return client.post(
+        "/checkout/",
+        {"name": "Ada Lovelace", "email": "ada@example.com", "idempotency_key": key}
+        | data,
+    )
+
+
+def test_the_checkout_page_ships_to_the_address_given(client, shop):
+    response = _checkout_page(
+        client,
+        line1="Unter den Linden 1",
+        postal_code="10117",
+        city="Berlin",
+        country="de",
+        voucher="TEN",
+    )
+
+    assert response.status_code == 302, response.content
+    order = Order.objects.get()
+    assert order.shipping_address == {**SNAPSHOT, "postal_code": "10117"}
+    # 24.00 - 2.40 + 4.90 (cheapest method).
+    assert (order.shipping_method, order.total) == ("eu-standard", Decimal("26.50"))
+
+
+def test_the_checkout_page_without_an_address_asks_for_one(client, shop):
+    response = _checkout_page(client)
+
+    assert response.status_code == 400
+    assert "Required: a line needs shipping." in response.text
+    assert not Order.objects.exists()
