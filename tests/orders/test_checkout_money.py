@@ -364,8 +364,9 @@ def test_the_database_refuses_lines_whose_tax_does_not_add_up(
     ):
         cursor.execute(
             "INSERT INTO orders_orderline (order_id, sku, product_name, "
-            "unit_price, quantity, line_total, discount, net, tax_rate, tax, "
-            "gross) VALUES (%s, 'MUG-1', 'Mug', 10, 1, 10, %s, %s, 19, %s, %s)",
+            "unit_price, quantity, line_total, discount, tax_class, net, "
+            "tax_rate, tax, gross) VALUES (%s, 'MUG-1', 'Mug', 10, 1, 10, %s, "
+            "'standard', %s, 19, %s, %s)",
             [order.pk, discount, net, tax, gross],
         )
 

@@ -42,6 +42,7 @@ def random_orders(seed: int, count: int = 400) -> list[tuple[Order, list[OrderLi
                     quantity=quantity,
                     line_total=price * quantity,
                     discount=Decimal(0),
+                    tax_class="standard",
                     net=price * quantity,
                     tax_rate=Decimal(0),
                     tax=Decimal(0),

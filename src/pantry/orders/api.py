@@ -364,6 +364,54 @@ def sales(
     }
 
 
+class TaxItemOut(Schema):
+    period: date
+    country: str | None = Field(description="ISO 3166-1 alpha-2, of the destination")
+    tax_class: str | None
+    rate: str | None = Field(description="Percent", examples=["19"])
+    net: str
+    tax: str
+
+
+class TaxReportOut(Schema):
+    currency: str
+    bucket: str
+    items: list[TaxItemOut]
+
+
+@router.get(
+    "/reports/tax",
+    response=TaxReportOut,
+    auth=staff,
+    summary="Net and tax of paid sales per period and rate, zero-filled (staff)",
+)
+def tax(
+    request: HttpRequest,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    bucket: Literal["day", "week", "month"] = "day",
+    currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+) -> dict[str, Any]:
+    start, end = _report_range(start, end)
+    currency = currency or settings.PANTRY_CURRENCY
+    rows = queries.tax_report(start=start, end=end, bucket=bucket, currency=currency)
+    return {
+        "currency": currency,
+        "bucket": bucket,
+        "items": [
+            {
+                "period": row.period,
+                "country": row.country,
+                "tax_class": row.tax_class,
+                "rate": None if row.rate is None else queries.rate(row.rate),
+                "net": queries.money(row.net),
+                "tax": queries.money(row.tax),
+            }
+            for row in rows
+        ],
+    }
+
+
 class TopProductOut(Schema):
     sku: str
     name: str

@@ -52,6 +52,7 @@ class QuoteLine:
     unit_price: Decimal
     line_total: Decimal
     discount: Decimal
+    tax_class: str
     tax_rate: Decimal
     net: Decimal
     tax: Decimal
@@ -65,6 +66,7 @@ class Quote:
     discount: Decimal
     shipping: Decimal
     shipping_tax: Decimal
+    shipping_tax_rate: Decimal
     tax: Decimal
     total: Decimal
     lines: list[QuoteLine]
@@ -215,10 +217,13 @@ def price_checkout(
     )
     place = ship_to or bill_to
     include = prices_include_tax()
+    classes = [
+        facts[sku].tax_class if sku in facts else DEFAULT_TAX_CLASS for sku in skus
+    ]
     taxed = tax_order(
         lines=[
-            (total - share, facts[sku].tax_class if sku in facts else DEFAULT_TAX_CLASS)
-            for sku, total, share in zip(skus, totals, shares, strict=True)
+            (total - share, klass)
+            for total, share, klass in zip(totals, shares, classes, strict=True)
         ],
         shipping=chosen.price if chosen else None,
         country=place["country"] if place else "",
@@ -234,6 +239,7 @@ def price_checkout(
         discount=discount,
         shipping=shipping,
         shipping_tax=taxed.shipping.tax if taxed.shipping else ZERO,
+        shipping_tax_rate=taxed.shipping.rate if taxed.shipping else ZERO,
         tax=taxed.tax,
         total=total,
         lines=[
@@ -244,13 +250,14 @@ def price_checkout(
                 unit_price=prices[sku].unit_price,
                 line_total=line_total,
                 discount=share,
+                tax_class=klass,
                 tax_rate=line.rate,
                 net=line.net,
                 tax=line.tax,
                 gross=line.gross,
             )
-            for sku, line_total, share, line in zip(
-                skus, totals, shares, taxed.lines, strict=True
+            for sku, line_total, share, klass, line in zip(
+                skus, totals, shares, classes, taxed.lines, strict=True
             )
         ],
         shipping_methods=methods,

@@ -83,6 +83,9 @@ class Order(models.Model):
     shipping_tax = models.DecimalField(
         max_digits=14, decimal_places=2, default=0, db_default=0
     )
+    shipping_tax_rate = models.DecimalField(
+        max_digits=7, decimal_places=4, default=0, db_default=0
+    )
     # The lines before the discount; the tax of the lines and shipping; and
     # whether prices included tax when placed, so the total's CHECK is exact.
     subtotal = models.DecimalField(
@@ -225,6 +228,8 @@ class OrderLine(models.Model):
     # per line, half up to cents). net + tax = gross, and gross (prices
     # including tax) or net (excluding) is line_total less the share.
     discount = models.DecimalField(max_digits=14, decimal_places=2)
+    # The product's tax class when sold, for the tax report.
+    tax_class = models.CharField(max_length=32)
     net = models.DecimalField(max_digits=14, decimal_places=2)
     tax_rate = models.DecimalField(max_digits=7, decimal_places=4)
     tax = models.DecimalField(max_digits=14, decimal_places=2)

@@ -220,7 +220,7 @@ def run(*, stdout: TextIO, **options: Any) -> None:
                 # gross = line_total, and the order's subtotal is its total.
                 lines.append(
                     f"{order_id}\t{_clean(sku)}\t{_clean(name)}\t{price}\t{quantity}\t"
-                    f"{line_total}\t0\t{line_total}\t0\t0\t{line_total}\n"
+                    f"{line_total}\t0\tstandard\t{line_total}\t0\t0\t{line_total}\n"
                 )
             customer = rng.randrange(customers)
             name = f"{FIRST[customer % len(FIRST)]} {LAST[customer // len(FIRST) % len(LAST)]}"
@@ -249,7 +249,7 @@ def run(*, stdout: TextIO, **options: Any) -> None:
             _copy(
                 cursor,
                 "orders_orderline (order_id, sku, product_name, unit_price, quantity, "
-                "line_total, discount, net, tax_rate, tax, gross)",
+                "line_total, discount, tax_class, net, tax_rate, tax, gross)",
                 lines,
             )
             _copy(

@@ -321,6 +321,7 @@ def _place(
             quantity=line.quantity,
             line_total=line.line_total,
             discount=line.discount,
+            tax_class=line.tax_class,
             net=line.net,
             tax_rate=line.tax_rate,
             tax=line.tax,
@@ -338,6 +339,7 @@ def _place(
         discount=quote.discount,
         shipping=quote.shipping,
         shipping_tax=quote.shipping_tax,
+        shipping_tax_rate=quote.shipping_tax_rate,
         tax=quote.tax,
         total=quote.total,
         prices_include_tax=quote.prices_include_tax,
@@ -387,13 +389,15 @@ WITH placed AS (
     INSERT INTO orders_order
         (number, customer_name, email, status, currency, total, placed_at,
          customer_id, discount, voucher_code, payment_provider, expires_at,
-         subtotal, shipping, shipping_tax, tax, prices_include_tax,
+         subtotal, shipping, shipping_tax, shipping_tax_rate, tax,
+         prices_include_tax,
          shipping_method, shipping_method_name, shipping_address,
          billing_address)
     VALUES (%(number)s, %(name)s, %(email)s, 'placed', %(currency)s, %(total)s,
             %(at)s, %(customer_id)s, %(discount)s, %(voucher_code)s,
             %(payment_provider)s, %(expires_at)s, %(subtotal)s, %(shipping)s,
-            %(shipping_tax)s, %(tax)s, %(prices_include_tax)s,
+            %(shipping_tax)s, %(shipping_tax_rate)s, %(tax)s,
+            %(prices_include_tax)s,
             %(shipping_method)s, %(shipping_method_name)s,
             %(shipping_address)s, %(billing_address)s)
     ON CONFLICT (number) DO NOTHING
@@ -401,17 +405,18 @@ WITH placed AS (
 ), lines AS (
     INSERT INTO orders_orderline
         (order_id, sku, product_name, unit_price, quantity, line_total,
-         discount, net, tax_rate, tax, gross)
+         discount, tax_class, net, tax_rate, tax, gross)
     SELECT placed.id, line.sku, line.product_name, line.unit_price,
            line.quantity, line.unit_price * line.quantity, line.discount,
-           line.net, line.tax_rate, line.tax, line.gross
+           line.tax_class, line.net, line.tax_rate, line.tax, line.gross
     FROM placed, unnest(%(skus)s::varchar[], %(names)s::varchar[],
                         %(prices)s::numeric[], %(quantities)s::integer[],
-                        %(discounts)s::numeric[], %(nets)s::numeric[],
+                        %(discounts)s::numeric[], %(classes)s::varchar[],
+                        %(nets)s::numeric[],
                         %(rates)s::numeric[], %(taxes)s::numeric[],
                         %(grosses)s::numeric[])
-         AS line(sku, product_name, unit_price, quantity, discount, net,
-                 tax_rate, tax, gross)
+         AS line(sku, product_name, unit_price, quantity, discount,
+                 tax_class, net, tax_rate, tax, gross)
 ), event AS (
     INSERT INTO orders_orderevent (order_id, from_status, to_status, at, actor)
     SELECT placed.id, '', 'placed', %(at)s, 'customer' FROM placed
@@ -450,6 +455,7 @@ def _insert_order(
         "subtotal": order.subtotal,
         "shipping": order.shipping,
         "shipping_tax": order.shipping_tax,
+        "shipping_tax_rate": order.shipping_tax_rate,
         "tax": order.tax,
         "prices_include_tax": order.prices_include_tax,
         "shipping_method": order.shipping_method,
@@ -461,6 +467,7 @@ def _insert_order(
         "prices": [line.unit_price for line in lines],
         "quantities": [line.quantity for line in lines],
         "discounts": [line.discount for line in lines],
+        "classes": [line.tax_class for line in lines],
         "nets": [line.net for line in lines],
         "rates": [line.tax_rate for line in lines],
         "taxes": [line.tax for line in lines],

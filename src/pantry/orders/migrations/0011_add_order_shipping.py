@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """Orders keep their shipping method (code, name), price and its tax.
+    """Orders keep their shipping method (code, name), price, its tax and rate.
 
     Database defaults ('' and 0) fill existing rows without a rewrite."""
 
@@ -33,6 +33,13 @@ class Migration(migrations.Migration):
             name="shipping_tax",
             field=models.DecimalField(
                 db_default=0, decimal_places=2, default=0, max_digits=14
+            ),
+        ),
+        migrations.AddField(
+            model_name="order",
+            name="shipping_tax_rate",
+            field=models.DecimalField(
+                db_default=0, decimal_places=4, default=0, max_digits=7
             ),
         ),
         migrations.AddConstraint(

@@ -3,7 +3,7 @@ from django.db.models import F, Q
 
 
 class Migration(migrations.Migration):
-    """Order lines keep their discount share, net, tax rate, tax and gross.
+    """Order lines keep their discount share, tax class, net, rate, tax and gross.
 
     Existing lines had no tax: the columns arrive as 0 (a default dropped
     right after, so new writers must set them), then net = gross =
@@ -28,6 +28,14 @@ class Migration(migrations.Migration):
                 ("tax", 14, 2),
                 ("gross", 14, 2),
             ]
+        ),
+        # Earlier lines were of products of the default class, as good as
+        # any guess for history that was not taxed.
+        migrations.AddField(
+            model_name="orderline",
+            name="tax_class",
+            field=models.CharField(default="standard", max_length=32),
+            preserve_default=False,
         ),
         # Reversing drops the columns, so undoing the backfill is moot.
         migrations.RunSQL(
