@@ -540,7 +540,8 @@ def _open_payment(
         },
     }
     with connection.cursor() as cursor:
-        cursor.execute(_ANNOUNCE, {"receipt": Jsonb(body), "key_id": key_id})
+        params: dict[str, Any] = {"receipt": Jsonb(body), "key_id": key_id}
+        cursor.execute(_ANNOUNCE, params)
     return body
 
 
