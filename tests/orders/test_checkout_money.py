@@ -419,3 +419,41 @@ def test_the_checkout_page_without_an_address_asks_for_one(client, shop):
     assert response.status_code == 400
     assert "Required: a line needs shipping." in response.text
     assert not Order.objects.exists()
+
+
+def test_refunding_every_line_and_the_shipping_refunds_the_order(shop, settings):
+    from pantry.orders.refunds import refund_order
+    from pantry.orders.services import transition_order
+    from pantry.payments.errors import RefundExceedsOrder
+
+    settings.PANTRY_PRICES_INCLUDE_TAX = False
+    placed = place_order(
+        name="Ada",
+        email="ada@example.com",
+        lines=[("MUG-1", 3)],
+        shipping_address=ADDRESS,
+        voucher="TEN",
+    )
+    transition_order(number=placed.number, to="paid", actor="staff")
+
+    # 36.00 - 3.60 = 32.40 net, 6.16 tax: 38.56 paid for three mugs;
+    # shipping 4.90 + 0.93 tax. Units refund as round(38.56 * k / 3).
+    first = refund_order(number=placed.number, lines=[("MUG-1", 1)], actor="staff")
+    with pytest.raises(RefundExceedsOrder, match="Only 5.83 of shipping"):
+        refund_order(
+            number=placed.number, lines=[], shipping=Decimal("5.84"), actor="staff"
+        )
+    rest = refund_order(
+        number=placed.number,
+        lines=[("MUG-1", 2)],
+        shipping=Decimal("5.83"),
+        actor="staff",
+    )
+
+    order = Order.objects.get()
+    assert order.total == Decimal("44.39")
+    assert (first.refund.amount, rest.refund.amount) == (
+        Decimal("12.85"),
+        Decimal("31.54"),
+    )
+    assert (order.refunded_total, order.status) == (Decimal("44.39"), "refunded")
