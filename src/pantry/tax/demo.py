@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from pantry.catalog.models import Product
+from pantry.catalog.models import DEFAULT_TAX_CLASS, Product
 from pantry.tax.models import TaxClass, TaxRate
 from pantry.tax.services import add_tax_rate
 
@@ -44,9 +44,14 @@ def is_empty() -> bool:
 
 @transaction.atomic
 def load() -> str:
+    # The default class comes with a data migration, but a flushed test
+    # database may have lost it.
+    TaxClass.objects.get_or_create(
+        code=DEFAULT_TAX_CLASS, defaults={"name": "Standard"}
+    )
     TaxClass.objects.get_or_create(code=REDUCED, defaults={"name": "Reduced (food)"})
     for country, region, standard, reduced in RATES:
-        for klass, rate in (("standard", standard), (REDUCED, reduced)):
+        for klass, rate in ((DEFAULT_TAX_CLASS, standard), (REDUCED, reduced)):
             add_tax_rate(
                 tax_class=klass,
                 country=country,
