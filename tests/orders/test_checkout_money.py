@@ -457,3 +457,27 @@ def test_refunding_every_line_and_the_shipping_refunds_the_order(shop, settings)
         Decimal("31.54"),
     )
     assert (order.refunded_total, order.status) == (Decimal("44.39"), "refunded")
+
+
+def test_placement_with_address_method_and_voucher_takes_a_fixed_number_of_queries(
+    shop, django_assert_num_queries
+):
+    # The transaction's savepoint pair; the key; prices, shipping facts,
+    # the voucher, shipping tiers, tax rates (price_checkout); the order
+    # CTE; the voucher's use (lookup, savepoint, UPDATE, INSERT, release);
+    # the stock. Nothing reads the order back.
+    with django_assert_num_queries(15) as captured:
+        place_order(
+            name="Ada",
+            email="ada@example.com",
+            lines=[("MUG-1", 2), ("TEA-1", 1)],
+            shipping_address=ADDRESS,
+            shipping_method="eu-standard",
+            voucher="TEN",
+            idempotency_key="count-1",
+        )
+
+    assert not any(
+        "orders_orderline" in q["sql"] and "SELECT" == q["sql"][:6]
+        for q in captured.captured_queries
+    )
