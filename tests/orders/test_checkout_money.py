@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -439,7 +440,7 @@ def test_refunding_every_line_and_the_shipping_refunds_the_order(shop, settings)
     # 36.00 - 3.60 = 32.40 net, 6.16 tax: 38.56 paid for three mugs;
     # shipping 4.90 + 0.93 tax. Units refund as round(38.56 * k / 3).
     first = refund_order(number=placed.number, lines=[("MUG-1", 1)], actor="staff")
-    with pytest.raises(RefundExceedsOrder, match="Only 5.83 of shipping"):
+    with pytest.raises(RefundExceedsOrder, match=re.escape("Only 5.83 of shipping")):
         refund_order(
             number=placed.number, lines=[], shipping=Decimal("5.84"), actor="staff"
         )
@@ -478,6 +479,6 @@ def test_placement_with_address_method_and_voucher_takes_a_fixed_number_of_queri
         )
 
     assert not any(
-        "orders_orderline" in q["sql"] and "SELECT" == q["sql"][:6]
+        "orders_orderline" in q["sql"] and q["sql"].startswith("SELECT")
         for q in captured.captured_queries
     )

@@ -223,9 +223,7 @@ def test_visitor_fills_a_cart_and_checks_out(visitor, two_variants):
     page.wait_for_url(re.compile(r"/orders/[^/]+/\?token="))
 
     assert "Ada Lovelace" in page.content() or "ada@example.com" in page.content()
-    assert money(page.locator(".order-total").text_content()) == with_shipping(
-        expected
-    )
+    assert money(page.locator(".order-total").text_content()) == with_shipping(expected)
     visitor.check_accessibility()
     visitor.screenshot("order")
 
