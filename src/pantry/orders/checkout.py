@@ -26,7 +26,7 @@ from pantry.shipping.errors import ShippingRequired, ShippingUnavailable
 from pantry.shipping.services import ShippingQuote, check_country, quote_shipping
 from pantry.tax.compute import spread
 from pantry.tax.services import prices_include_tax, tax_order
-from pantry.vouchers.services import check_voucher
+from pantry.vouchers.services import Applied, check_voucher
 
 ZERO = Decimal("0.00")
 SKU_MAX = 64
@@ -75,6 +75,8 @@ class Quote:
     shipping_method_name: str | None
     voucher: str | None
     prices_include_tax: bool
+    # check_voucher's answer, which placement redeems without a re-read.
+    applied_voucher: Applied | None = None
 
 
 def clean_address(value: Any, field: str) -> dict[str, str] | None:
@@ -194,7 +196,7 @@ def price_checkout(
     totals = [prices[sku].unit_price * quantities[sku] for sku in skus]
     subtotal = sum(totals, ZERO)
 
-    discount, code = ZERO, None
+    discount, code, applied = ZERO, None, None
     if voucher:
         applied = check_voucher(
             code=voucher,
@@ -265,6 +267,7 @@ def price_checkout(
         shipping_method_name=chosen.name if chosen else None,
         voucher=code,
         prices_include_tax=include,
+        applied_voucher=applied,
     )
 
 

@@ -371,6 +371,7 @@ def _place(
             subtotal=quote.subtotal,
             currency=order.currency,
             at=now,
+            checked=quote.applied_voucher,
         )
     if request.payment_provider is not None:
         body = _open_payment(order, body, key_id=key_id)

@@ -29,6 +29,7 @@ class Applied:
     code: str
     voucher_id: int
     discount: Decimal
+    once_per_customer: bool = False
 
 
 def discount_for(voucher: Voucher, subtotal: Decimal) -> Decimal:
@@ -198,6 +199,7 @@ def check_voucher(
         code=voucher.code,
         voucher_id=voucher.pk,
         discount=discount_for(voucher, subtotal),
+        once_per_customer=voucher.once_per_customer,
     )
 
 
@@ -244,30 +246,40 @@ def redeem_voucher(
     currency: str,
     customer_id: int | None = None,
     at: datetime | None = None,
+    checked: Applied | None = None,
 ) -> Applied:
     """Use ``code`` once for order ``order_ref``; return its discount.
 
     Call inside the placing transaction: its rollback gives the use back.
-    Raises VoucherInvalid or VoucherExhausted and then changes nothing.
+    ``checked`` is check_voucher's answer for this order earlier in the same
+    transaction: the voucher is then not read again (the conditional UPDATE
+    and the unique indexes still decide). Raises VoucherInvalid or
+    VoucherExhausted and then changes nothing.
     """
-    voucher = find_voucher(code)
-    if voucher is None:
-        raise VoucherInvalid(f"There is no voucher {code!r}.")
-    _check(voucher, subtotal=subtotal, currency=currency, at=at or timezone.now())
-    discount = discount_for(voucher, subtotal)
+    if checked is None:
+        voucher = find_voucher(code)
+        if voucher is None:
+            raise VoucherInvalid(f"There is no voucher {code!r}.")
+        _check(voucher, subtotal=subtotal, currency=currency, at=at or timezone.now())
+        checked = Applied(
+            code=voucher.code,
+            voucher_id=voucher.pk,
+            discount=discount_for(voucher, subtotal),
+            once_per_customer=voucher.once_per_customer,
+        )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_TAKE_USE, [voucher.pk])
+        cursor.execute(_TAKE_USE, [checked.voucher_id])
         if cursor.fetchone() is None:
             raise VoucherExhausted()
         cursor.execute(
             _RECORD,
             [
-                voucher.pk,
+                checked.voucher_id,
                 order_ref,
                 email,
                 customer_id,
-                voucher.once_per_customer,
-                discount,
+                checked.once_per_customer,
+                checked.discount,
             ],
         )
         if cursor.fetchone() is None:
@@ -275,7 +287,7 @@ def redeem_voucher(
             # unique index): raising rolls the use above back with the
             # savepoint.
             raise VoucherInvalid("This voucher was already used by this customer.")
-    return Applied(code=voucher.code, voucher_id=voucher.pk, discount=discount)
+    return checked
 
 
 _RELEASE = """
