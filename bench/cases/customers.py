@@ -51,17 +51,18 @@ print(json.dumps({
 # over the last 1,000 days; numbers are unique by construction.
 SEED_GUESTS = """
 INSERT INTO orders_order
-    (number, customer_name, email, status, currency, total, placed_at)
+    (number, customer_name, email, status, currency, total, subtotal, placed_at)
 SELECT 'PA-BG' || lpad(g::text, 8, '0'), 'Bench guest', 'guest' || g || '@example.com',
-       'paid', 'EUR', 10.00, now() - (g % 100000) * interval '15 minutes'
+       'paid', 'EUR', 10.00, 10.00, now() - (g % 100000) * interval '15 minutes'
 FROM generate_series(%(start)s, %(stop)s) AS g
 ON CONFLICT (number) DO NOTHING
 """
 SEED_MINE = """
 INSERT INTO orders_order
-    (number, customer_name, email, status, currency, total, placed_at, customer_id)
+    (number, customer_name, email, status, currency, total, subtotal, placed_at,
+     customer_id)
 SELECT 'PA-BC' || lpad(g::text, 8, '0'), 'Bench Customer', %(email)s, 'paid',
-       'EUR', 10.00, now() - g * interval '1 day', c.id
+       'EUR', 10.00, 10.00, now() - g * interval '1 day', c.id
 FROM generate_series(1, %(count)s) AS g,
      customers_customer c WHERE lower(c.email) = lower(%(email)s)
 ON CONFLICT (number) DO NOTHING

@@ -50,7 +50,9 @@ with transaction.atomic():
             slug=sku.lower(), defaults={"name": f"Bench {sku}", "category": category})
         Variant.objects.update_or_create(
             sku=sku, defaults={"product": product, "price": "9.90",
-                               "currency": CURRENCY, "stock": 1_000_000_000})
+                               "currency": CURRENCY, "stock": 1_000_000_000,
+                               # Nothing to ship: this case times events.
+                               "requires_shipping": False})
 endpoint = register_endpoint(url="http://127.0.0.1:9/none", events=["order.placed"])
 with connection.cursor() as cursor:
     cursor.execute("SELECT pg_get_functiondef('events_emit(text, jsonb)'::regprocedure)")

@@ -5,7 +5,8 @@
 2. ``pantry seed orders`` up to 5,000,000 orders (full) or 50,000 (small),
    only when the bench database holds fewer.
 3. Order placement over HTTP: 16 concurrent clients, each POST with an
-   Idempotency-Key and 1 to 3 lines of dedicated bench SKUs with ample stock;
+   Idempotency-Key, 1 to 3 lines of dedicated bench SKUs with ample stock,
+   a German address, a shipping method, 19% tax and a 5% voucher;
    orders/s over the wall time, client p50/p99 and server median.
 4. The hot-SKU race: 64 concurrent clients buy one unit each of a SKU with
    limited stock until refused; stock must end at 0 with exactly as many
@@ -35,10 +36,38 @@ RACE_CLIENTS = 64
 BENCH_SKUS = [f"BENCH-{i:03d}" for i in range(200)]
 HOT_SKU = "BENCH-HOT"
 
+# Placement ships to an address with a chosen method, is taxed and takes a
+# voucher, as a real checkout does (issue 15).
+ADDRESS = {
+    "name": "Bench Customer",
+    "line1": "Benchstrasse 1",
+    "city": "Berlin",
+    "postal_code": "10117",
+    "country": "DE",
+}
+METHOD = "bench-standard"
+VOUCHER = "BENCH5"
+
 SETUP = """
+from datetime import UTC, datetime
+from decimal import Decimal
 from django.db import transaction
 from pantry.catalog.models import Category, Product, Variant
+from pantry.shipping.models import Method
+from pantry.shipping.services import add_method, add_rate, create_zone
+from pantry.tax.models import TaxRate
+from pantry.tax.services import add_tax_rate
+from pantry.vouchers.services import create_voucher, find_voucher
 with transaction.atomic():
+    if not Method.objects.filter(code=METHOD).exists():
+        zone = create_zone(name="Bench", countries=["DE"])
+        add_method(zone=zone, code=METHOD, name="Bench standard")
+        add_rate(method_code=METHOD, currency=CURRENCY, price=Decimal("4.90"))
+    if not TaxRate.objects.filter(country="DE", tax_class__code="standard").exists():
+        add_tax_rate(tax_class="standard", country="DE", rate=Decimal("19"),
+                     valid_from=datetime(2000, 1, 1, tzinfo=UTC))
+    if find_voucher(VOUCHER) is None:
+        create_voucher(code=VOUCHER, percent_off="5")
     category, _ = Category.objects.get_or_create(
         slug="bench", defaults={"name": "Bench", "path": "bench"})
     # One product per SKU, as checkouts of a real catalog spread over products.
@@ -62,7 +91,7 @@ def run(bench: Bench) -> None:
     currency = bench.env.get("PANTRY_CURRENCY", "EUR")
     script = (
         f"SKUS = {BENCH_SKUS!r}\nHOT = {HOT_SKU!r}\nHOT_STOCK = {hot_stock}\n"
-        f"CURRENCY = {currency!r}\n" + SETUP
+        f"CURRENCY = {currency!r}\nMETHOD = {METHOD!r}\nVOUCHER = {VOUCHER!r}\n" + SETUP
     )
     pantry_output(bench.env, "shell", "-c", script)
 
@@ -131,6 +160,9 @@ def _placement(bench: Bench, count: int) -> None:
             body = {
                 "customer": {"name": f"Bench {i}", "email": f"bench{i}@example.com"},
                 "lines": lines,
+                "shipping_address": ADDRESS,
+                "shipping_method": METHOD,
+                "voucher": VOUCHER,
             }
             status, _, client_ms, server_ms = _post(bench, conn, body, uuid.uuid4().hex)
             with lock:
@@ -185,6 +217,8 @@ def _hot_race(bench: Bench, url: str, stock: int) -> None:
             body = {
                 "customer": {"name": "Racer", "email": f"racer{worker}@example.com"},
                 "lines": [{"sku": HOT_SKU, "quantity": 1}],
+                "shipping_address": ADDRESS,
+                "shipping_method": METHOD,
             }
             status, _, client_ms, _ = _post(bench, conn, body, uuid.uuid4().hex)
             with lock:

@@ -29,5 +29,8 @@ def test_demo_loaders_are_declared_in_dependency_order():
     assert declared == [
         ("catalog", "pantry.catalog.sample_data.demo"),
         ("journal", "pantry.journal.demo"),
+        ("shipping", "pantry.shipping.demo"),
+        ("tax", "pantry.tax.demo"),
+        ("vouchers", "pantry.vouchers.demo"),
         ("orders", "pantry.orders.demo"),
     ]

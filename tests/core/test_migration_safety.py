@@ -116,3 +116,27 @@ def test_a_migration_that_says_why_passes():
 
 def test_every_migration_of_pantry_passes():
     assert [str(finding) for finding in check_migrations(project_plan())] == []
+
+
+def test_the_database_side_of_separate_database_and_state_is_what_counts():
+    def separate(sql: str) -> migrations.Migration:
+        return migration(
+            "0002_separate",
+            [
+                migrations.SeparateDatabaseAndState(
+                    state_operations=[
+                        migrations.AddIndex(
+                            "item", models.Index(fields=["note"], name="item_note")
+                        )
+                    ],
+                    database_operations=[migrations.RunSQL(sql)],
+                )
+            ],
+            atomic=False,
+        )
+
+    assert len(findings(separate("CREATE INDEX item_note ON shop_item (note)"))) == 1
+    assert (
+        findings(separate("CREATE INDEX CONCURRENTLY item_note ON shop_item (note)"))
+        == []
+    )

@@ -271,6 +271,7 @@ def test_my_orders_pages_newest_first_with_constant_queries(api, ada, ada_token,
             email="ada@example.com",
             currency="EUR",
             total=Decimal("1.00"),
+            subtotal=Decimal("1.00"),
             placed_at=now - timedelta(minutes=n),
             customer=ada,
         )
@@ -282,6 +283,7 @@ def test_my_orders_pages_newest_first_with_constant_queries(api, ada, ada_token,
         email="ada@example.com",
         currency="EUR",
         total=Decimal("1.00"),
+        subtotal=Decimal("1.00"),
         placed_at=now,
     )
 

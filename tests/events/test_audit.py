@@ -47,7 +47,7 @@ def test_a_staff_patch_records_before_after_token_actor_and_request_id(
 
 @pytest.mark.django_db(transaction=True)
 def test_an_anonymous_order_is_recorded_as_the_customers_with_a_new_request_id(api):
-    VariantFactory(sku="MUG-1", stock=5)
+    VariantFactory(sku="MUG-1", stock=5, requires_shipping=False)
     AuditRecord.objects.all().delete()
 
     response = api.post(

@@ -43,8 +43,8 @@ def test_setting_a_variants_stock_emits_stock_changed():
 
 
 def test_placing_an_order_emits_order_placed_and_stock_changed_per_sku():
-    VariantFactory(sku="MUG-1", stock=5, price=Decimal("4.50"))
-    VariantFactory(sku="MUG-2", stock=3)
+    VariantFactory(sku="MUG-1", stock=5, price=Decimal("4.50"), requires_shipping=False)
+    VariantFactory(sku="MUG-2", stock=3, requires_shipping=False)
 
     placed = place_order(
         name="Ada", email="ada@example.com", lines=[("MUG-2", 1), ("MUG-1", 2)]
@@ -59,7 +59,7 @@ def test_placing_an_order_emits_order_placed_and_stock_changed_per_sku():
 
 
 def test_an_order_refused_for_stock_emits_nothing():
-    VariantFactory(sku="MUG-1", stock=1)
+    VariantFactory(sku="MUG-1", stock=1, requires_shipping=False)
 
     with pytest.raises(InsufficientStock):
         place_order(name="Ada", email="ada@example.com", lines=[("MUG-1", 2)])
@@ -68,7 +68,7 @@ def test_an_order_refused_for_stock_emits_nothing():
 
 
 def test_order_transitions_emit_their_status_and_cancelling_returns_stock():
-    VariantFactory(sku="MUG-1", stock=5)
+    VariantFactory(sku="MUG-1", stock=5, requires_shipping=False)
     placed = place_order(name="Ada", email="ada@example.com", lines=[("MUG-1", 2)])
     Event.objects.all().delete()
 

@@ -37,3 +37,6 @@ class VariantFactory(factory.django.DjangoModelFactory):
     price = Decimal("10.00")
     currency = "EUR"
     stock = 10
+    # Nothing to ship unless a test is about shipping: an order of these
+    # needs no address (tests/orders/test_checkout_placement.py ships).
+    requires_shipping = False

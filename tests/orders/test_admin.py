@@ -26,6 +26,7 @@ def bulk_orders(count: int, *, prefix: str = "PA-A") -> None:
             status="placed",
             currency="EUR",
             total=Decimal(1),
+            subtotal=Decimal(1),
             placed_at=start + timedelta(minutes=i),
         )
         for i in range(count)
@@ -133,3 +134,21 @@ def test_orders_cannot_be_added_or_deleted_in_the_admin(admin_client, db):
     assert admin_client.get(f"{CHANGELIST}add/").status_code == 403
     assert admin_client.get(f"{CHANGELIST}{order.pk}/delete/").status_code == 403
     assert Order.objects.exists()
+
+
+def test_an_order_page_shows_its_figures_payments_and_refunds(admin_client, db):
+    from pantry.payments.models import Payment
+
+    VariantFactory(sku="MUG-1", price=Decimal("12.50"))
+    placed = place_order(
+        name="A", email="a@b.co", lines=[("MUG-1", 2)], payment_provider="fake"
+    )
+    order = Order.objects.get(number=placed.number)
+    payment = Payment.objects.get(order_ref=order.number)
+
+    page = admin_client.get(f"{CHANGELIST}{order.pk}/change/")
+
+    assert page.status_code == 200
+    assert f"fake {payment.provider_ref}: pending 25.00" in page.text
+    assert "Refunds" in page.text
+    assert "Subtotal" in page.text

@@ -56,8 +56,23 @@ def test_placing_an_order_returns_the_receipt(api, laptop):
             "quantity": 2,
             "unit_price": "899.00",
             "line_total": "1798.00",
+            "discount": "0.00",
+            "net": "1798.00",
+            "tax_rate": "0",
+            "tax": "0.00",
+            "gross": "1798.00",
         }
     ]
+    assert (body["subtotal"], body["shipping"], body["tax"]) == (
+        "1798.00",
+        "0.00",
+        "0.00",
+    )
+    assert (body["shipping_address"], body["shipping_method"], body["payment"]) == (
+        None,
+        None,
+        None,
+    )
     placed_at = datetime.fromisoformat(body["placed_at"])
     assert placed_at.utcoffset() == timedelta(0)
     assert Variant.objects.get(sku="AUR15-8-256").stock == 10
@@ -351,6 +366,7 @@ def make_orders(count: int) -> list[Order]:
             status="paid" if i % 3 == 0 else "placed",
             currency="EUR",
             total=Decimal(i),
+            subtotal=Decimal(i),
             placed_at=start + timedelta(hours=i),
         )
         for i in range(count)
@@ -373,6 +389,10 @@ def test_staff_list_orders_newest_first(api, staff_token):
         "status": "placed",
         "customer": {"name": "Customer 4", "email": "c0@example.com"},
         "currency": "EUR",
+        "subtotal": "4.00",
+        "discount": "0.00",
+        "shipping": "0.00",
+        "tax": "0.00",
         "total": "4.00",
         "placed_at": "2026-01-01T04:00:00Z",
     }

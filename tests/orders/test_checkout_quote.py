@@ -30,12 +30,17 @@ ADDRESS = {
 @pytest.fixture
 def shop(db):
     VariantFactory(
-        sku="MUG-1", price=Decimal("12.00"), weight_g=400, product__name="Mug"
+        sku="MUG-1",
+        price=Decimal("12.00"),
+        weight_g=400,
+        requires_shipping=True,
+        product__name="Mug",
     )
     VariantFactory(
         sku="TEA-1",
         price=Decimal("5.35"),
         weight_g=100,
+        requires_shipping=True,
         product__name="Tea",
         product__tax_class="reduced",
     )
@@ -147,14 +152,29 @@ def test_what_needs_no_shipping_needs_no_address(api, shop):
     assert response.body["shipping_method"] is None
 
 
-def test_shipped_lines_without_an_address_are_422_shipping_required(api, shop):
+def test_a_method_for_shipped_lines_without_an_address_is_422_shipping_required(
+    api, shop
+):
     body = assert_error(
-        api.post("checkout/quote", {"lines": BODY["lines"]}),
+        api.post(
+            "checkout/quote",
+            {"lines": BODY["lines"], "shipping_method": "eu-standard"},
+        ),
         422,
         "shipping_required",
     )
 
     assert body["fields"] == {"shipping_address": "Required: a line needs shipping."}
+
+
+def test_lines_alone_are_quoted_without_shipping(api, shop):
+    response = api.post("checkout/quote", {"lines": BODY["lines"]})
+
+    assert response.status == 200
+    assert (response.body["shipping"], response.body["shipping_methods"]) == (
+        "0.00",
+        [],
+    )
 
 
 def test_an_address_no_method_serves_is_422_shipping_unavailable(api, shop):

@@ -31,6 +31,7 @@ def orders(db):
             status=statuses[i % len(statuses)],
             currency="EUR",
             total=Decimal(i % 300),
+            subtotal=Decimal(i % 300),
             placed_at=start + timedelta(minutes=7 * i),
         )
         for i in range(6000)

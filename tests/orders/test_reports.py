@@ -41,9 +41,15 @@ def random_orders(seed: int, count: int = 400) -> list[tuple[Order, list[OrderLi
                     unit_price=price,
                     quantity=quantity,
                     line_total=price * quantity,
+                    discount=Decimal(0),
+                    tax_class="standard",
+                    net=price * quantity,
+                    tax_rate=Decimal(0),
+                    tax=Decimal(0),
+                    gross=price * quantity,
                 )
             )
-        order.total = sum(line.line_total for line in lines)
+        order.total = order.subtotal = sum(line.line_total for line in lines)
         made.append((order, lines))
     Order.objects.bulk_create([order for order, _ in made])
     for order, lines in made:

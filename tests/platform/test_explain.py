@@ -132,9 +132,9 @@ def test_a_flagged_plan_makes_the_command_exit_with_status_one():
         # Hide the order indexes so the staff list must scan the table.
         cursor.execute(
             "INSERT INTO orders_order (number, customer_name, email, status,"
-            " currency, total, placed_at)"
+            " currency, total, subtotal, placed_at)"
             " SELECT 'PA-' || n, 'Ada', 'ada' || n || '@example.com', 'paid',"
-            " 'EUR', 10, now() - n * interval '1 minute'"
+            " 'EUR', 10, 10, now() - n * interval '1 minute'"
             " FROM generate_series(1, 12000) n"
         )
         cursor.execute("ANALYZE orders_order")

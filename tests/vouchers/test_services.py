@@ -169,7 +169,7 @@ def test_once_per_customer_refuses_a_second_use_by_that_email_in_any_case():
 
     with pytest.raises(
         VoucherInvalid,
-        match=re.escape("This voucher was already used with this email."),
+        match=re.escape("This voucher was already used by this customer."),
     ):
         redeem("ONCE1", "PA-2", "ADA@example.com")
 

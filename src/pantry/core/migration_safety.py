@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.operations import (
     AddConstraintNotValid,
@@ -82,6 +83,56 @@ def _alter_problem(
     return None
 
 
+def _operation_problems(
+    operation: Any, state: ProjectState, app: str, before: set[Any]
+) -> list[str]:
+    model = getattr(operation, "model_name_lower", None)
+    existing = model is not None and (app, model) in before
+    if isinstance(operation, migrations.SeparateDatabaseAndState):
+        # What runs is the database side; the state side only says so.
+        return [
+            problem
+            for inner in operation.database_operations
+            for problem in _operation_problems(inner, state, app, before)
+        ]
+    if isinstance(operation, migrations.AddIndex) and not isinstance(
+        operation, AddIndexConcurrently
+    ):
+        if existing:
+            return [
+                f"AddIndex {operation.index.name} on an existing table: "
+                "use AddIndexConcurrently in a non-atomic migration"
+            ]
+    elif isinstance(operation, migrations.AddConstraint) and not isinstance(
+        operation, AddConstraintNotValid
+    ):
+        if existing:
+            return [
+                f"AddConstraint {operation.constraint.name} on an existing "
+                "table validates under an exclusive lock: AddConstraintNotValid, "
+                "then ValidateConstraint in another transaction (a unique one: "
+                "CREATE UNIQUE INDEX CONCURRENTLY)"
+            ]
+    elif isinstance(operation, migrations.AlterField) and existing:
+        problem = _alter_problem(operation, state, app)
+        return [problem] if problem else []
+    elif isinstance(operation, migrations.RunSQL):
+        problems = []
+        for text in _sql_texts(operation):
+            if _CREATE_INDEX.search(text):
+                problems.append(
+                    "RunSQL creates an index without CONCURRENTLY "
+                    "(fine only for a table created in the same migration)"
+                )
+            if _ADD_CONSTRAINT.search(text):
+                problems.append(
+                    "RunSQL adds a constraint without NOT VALID (fine only "
+                    "for a table created in the same migration)"
+                )
+        return problems
+    return []
+
+
 def check_migration(migration: Migration, state: ProjectState) -> list[str]:
     """Why ``migration`` would block a busy table; empty when it would not.
 
@@ -93,41 +144,7 @@ def check_migration(migration: Migration, state: ProjectState) -> list[str]:
     # Tables created by this migration are empty: anything goes on them.
     before = set(state.models)
     for operation in migration.operations:
-        model = getattr(operation, "model_name_lower", None)
-        existing = model is not None and (app, model) in before
-        if isinstance(operation, migrations.AddIndex) and not isinstance(
-            operation, AddIndexConcurrently
-        ):
-            if existing:
-                problems.append(
-                    f"AddIndex {operation.index.name} on an existing table: "
-                    "use AddIndexConcurrently in a non-atomic migration"
-                )
-        elif isinstance(operation, migrations.AddConstraint) and not isinstance(
-            operation, AddConstraintNotValid
-        ):
-            if existing:
-                problems.append(
-                    f"AddConstraint {operation.constraint.name} on an existing "
-                    "table validates under an exclusive lock: AddConstraintNotValid, "
-                    "then ValidateConstraint in another transaction"
-                )
-        elif isinstance(operation, migrations.AlterField) and existing:
-            problem = _alter_problem(operation, state, app)
-            if problem:
-                problems.append(problem)
-        elif isinstance(operation, migrations.RunSQL):
-            for text in _sql_texts(operation):
-                if _CREATE_INDEX.search(text):
-                    problems.append(
-                        "RunSQL creates an index without CONCURRENTLY "
-                        "(fine only for a table created in the same migration)"
-                    )
-                if _ADD_CONSTRAINT.search(text):
-                    problems.append(
-                        "RunSQL adds a constraint without NOT VALID (fine only "
-                        "for a table created in the same migration)"
-                    )
+        problems.extend(_operation_problems(operation, state, app, before))
         operation.state_forwards(app, state)
     return problems
 

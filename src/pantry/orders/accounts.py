@@ -16,7 +16,7 @@ from pantry.customers import email_change
 from pantry.customers import services as customer_services
 from pantry.customers.models import Customer
 from pantry.orders.models import Order, OrderEvent, OrderLine
-from pantry.orders.queries import LIST_ORDER
+from pantry.orders.queries import LIST_FIELDS, LIST_ORDER
 
 
 def claim_guest_orders(*, customer: Customer) -> int:
@@ -59,14 +59,7 @@ def confirm_customer_email_change(*, token: Any) -> tuple[Customer, int]:
 def customer_orders(*, customer_id: int, limit: int, cursor: str | None) -> Page:
     """One page of a customer's orders, newest first (one query, any size)."""
     orders = Order.objects.filter(customer_id=customer_id).only(
-        "number",
-        "status",
-        "customer_name",
-        "email",
-        "currency",
-        "total",
-        "placed_at",
-        "customer_id",
+        *LIST_FIELDS, "customer_id"
     )
     return keyset_page(
         orders, order=LIST_ORDER, limit=limit, cursor=cursor, scope="orders:mine"

@@ -8,10 +8,13 @@ from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from pantry.core.errors import PantryError
-from pantry.orders.models import Order, OrderEvent, OrderLine
+from pantry.orders.models import Order, OrderEvent, OrderLine, Refund
 from pantry.orders.services import transition_order
+from pantry.payments.models import Payment
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -33,8 +36,28 @@ class OrderLineInline(ReadOnlyInline):
         "unit_price",
         "quantity",
         "line_total",
+        "discount",
+        "tax_class",
+        "tax_rate",
+        "net",
+        "tax",
+        "gross",
+        "refunded_quantity",
     )
     ordering = ["sku"]
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = readonly_fields = (
+        "created_at",
+        "amount",
+        "shipping",
+        "restocked",
+        "reason",
+        "actor",
+    )
+    ordering = ["created_at", "id"]
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -84,16 +107,28 @@ class OrderAdmin(admin.ModelAdmin):
     list_per_page = 50
     # COUNT(*) of millions of orders on every page view is not worth it.
     show_full_result_count = False
-    inlines = [OrderLineInline, OrderEventInline]
+    inlines = [OrderLineInline, OrderEventInline, RefundInline]
     fields = readonly_fields = (
         "number",
         "status",
         "customer_name",
         "email",
         "currency",
+        "subtotal",
+        "discount",
+        "voucher_code",
+        "shipping_method_name",
+        "shipping",
+        "tax",
+        "prices_include_tax",
         "total",
+        "refunded_total",
         "placed_at",
         "customer",
+        "shipping_address",
+        "billing_address",
+        "payment_provider",
+        "payments",
     )
     actions = [
         _transition_action("paid", "Mark as paid"),
@@ -108,6 +143,29 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="payments")
+    def payments(self, order: Order) -> str:
+        # One query: payments name their order by number, not by key.
+        rows = Payment.objects.filter(order_ref=order.number).order_by("created_at")
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} {}: {} {} (captured {}, refunded {})",
+                (
+                    (
+                        p.provider,
+                        p.provider_ref,
+                        p.status,
+                        p.amount,
+                        p.captured,
+                        p.refunded,
+                    )
+                    for p in rows
+                ),
+            )
+            or "none"
+        )
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Order], search_term: str

@@ -16,6 +16,7 @@ from pantry.core.errors import BadRequest, NotFound, PantryError
 from pantry.core.openapi import Email
 from pantry.core.pagination import Limit, check_limit
 from pantry.core.times import Day, Moment
+from pantry.customers.api import PostalAddressIn
 from pantry.customers.auth import bearer_token, customer_for_token
 from pantry.orders import accounts, queries, services
 from pantry.orders.models import Order
@@ -46,6 +47,15 @@ class LineIn(Schema):
 class OrderIn(Schema):
     customer: CustomerIn
     lines: list[LineIn]
+    shipping_address: PostalAddressIn | None = None
+    billing_address: PostalAddressIn | None = Field(
+        None, description="The shipping address when left out."
+    )
+    shipping_method: StrictStr | None = Field(
+        None,
+        max_length=50,
+        description="A method serving the address; the cheapest when left out.",
+    )
     voucher: StrictStr | None = Field(None, max_length=64)
     payment_provider: StrictStr | None = Field(None, max_length=20)
 
@@ -61,6 +71,26 @@ class LineOut(Schema):
     quantity: int
     unit_price: str = Field(examples=["19.90"])
     line_total: str
+    # Defaults only for receipts kept under an Idempotency-Key before orders
+    # had tax (a replay answers the receipt as first given).
+    discount: str | None = Field(
+        None, description="The line's share of the order's discount."
+    )
+    net: str | None = None
+    tax_rate: str | None = Field(None, description="Percent", examples=["19", "5.5"])
+    tax: str | None = None
+    gross: str | None = Field(None, description="net + tax")
+
+
+class AddressOut(Schema):
+    name: str
+    line1: str
+    line2: str
+    city: str
+    postal_code: str
+    region: str
+    country: str
+    phone: str
 
 
 class OrderEventOut(Schema):
@@ -86,11 +116,21 @@ class ReceiptOut(Schema):
     )
     customer: OrderCustomerOut
     currency: str
+    # Defaults as LineOut's: receipts replayed from before orders had tax.
+    subtotal: str | None = None
+    discount: str = "0.00"
+    shipping: str | None = None
+    tax: str | None = None
     total: str
+    prices_include_tax: bool | None = None
     lines: list[LineOut]
     placed_at: datetime
-    discount: str = "0.00"
     voucher: str | None = None
+    shipping_method: str | None = None
+    shipping_method_name: str | None = None
+    shipping_tax: str | None = None
+    shipping_address: AddressOut | None = None
+    billing_address: AddressOut | None = None
     payment_provider: str | None = None
     payment: PaymentOut | None = None
 
@@ -100,12 +140,22 @@ class OrderOut(Schema):
     status: str
     customer: OrderCustomerOut
     currency: str
+    subtotal: str
+    discount: str
+    shipping: str
+    tax: str
     total: str
+    prices_include_tax: bool
     lines: list[LineOut]
     placed_at: datetime
-    discount: str = "0.00"
     voucher: str | None = None
+    shipping_method: str | None
+    shipping_method_name: str | None
+    shipping_tax: str
+    shipping_address: AddressOut | None
+    billing_address: AddressOut | None
     payment_provider: str | None = None
+    payment: PaymentOut | None = None
     refunded_total: str = "0.00"
     events: list[OrderEventOut]
 
@@ -115,6 +165,10 @@ class OrderItemOut(Schema):
     status: str
     customer: OrderCustomerOut
     currency: str
+    subtotal: str
+    discount: str
+    shipping: str
+    tax: str
     total: str
     placed_at: datetime
 
@@ -165,9 +219,16 @@ def create_order(
         idempotency_key=idempotency_key,
         voucher=payload.voucher,
         payment_provider=payload.payment_provider,
+        shipping_address=_address(payload.shipping_address),
+        billing_address=_address(payload.billing_address),
+        shipping_method=payload.shipping_method,
     )
     body = {**placement.receipt, "token": token_for(placement.number)}
     return Status(200 if placement.replayed else 201, body)
+
+
+def _address(address: PostalAddressIn | None) -> dict[str, Any] | None:
+    return None if address is None else address.dict()
 
 
 @router.get(
@@ -295,6 +356,54 @@ def sales(
                 "period": row.period,
                 "orders": row.orders,
                 "revenue": queries.money(row.revenue),
+            }
+            for row in rows
+        ],
+    }
+
+
+class TaxItemOut(Schema):
+    period: date
+    country: str | None = Field(description="ISO 3166-1 alpha-2, of the destination")
+    tax_class: str | None
+    rate: str | None = Field(description="Percent", examples=["19"])
+    net: str
+    tax: str
+
+
+class TaxReportOut(Schema):
+    currency: str
+    bucket: str
+    items: list[TaxItemOut]
+
+
+@router.get(
+    "/reports/tax",
+    response=TaxReportOut,
+    auth=staff,
+    summary="Net and tax of paid sales per period and rate, zero-filled (staff)",
+)
+def tax(
+    request: HttpRequest,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    bucket: Literal["day", "week", "month"] = "day",
+    currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
+) -> dict[str, Any]:
+    start, end = _report_range(start, end)
+    currency = currency or settings.PANTRY_CURRENCY
+    rows = queries.tax_report(start=start, end=end, bucket=bucket, currency=currency)
+    return {
+        "currency": currency,
+        "bucket": bucket,
+        "items": [
+            {
+                "period": row.period,
+                "country": row.country,
+                "tax_class": row.tax_class,
+                "rate": None if row.rate is None else queries.rate(row.rate),
+                "net": queries.money(row.net),
+                "tax": queries.money(row.tax),
             }
             for row in rows
         ],

@@ -28,5 +28,26 @@ class CartLineForm(forms.Form):
 class CheckoutForm(forms.Form):
     name = forms.CharField(label="Full name", max_length=NAME_MAX)
     email = forms.EmailField(label="Email", max_length=EMAIL_MAX)
+    # The shipping address: optional here, required by placement when a
+    # line needs shipping (its refusal names the field, shown next to it).
+    line1 = forms.CharField(label="Street and number", max_length=200, required=False)
+    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    city = forms.CharField(label="City", max_length=100, required=False)
+    region = forms.CharField(label="Region or state", max_length=50, required=False)
+    country = forms.CharField(
+        label="Country (ISO code, e.g. DE)", max_length=2, required=False
+    )
+    voucher = forms.CharField(label="Voucher code", max_length=64, required=False)
+
+    ADDRESS = ("line1", "line2", "postal_code", "city", "region", "country")
+
+    def shipping_address(self) -> dict[str, str] | None:
+        """The address as placement takes it, or None when left empty."""
+        data = self.cleaned_data
+        if not any(data.get(key) for key in self.ADDRESS):
+            return None
+        return {"name": data["name"], **{key: data[key] for key in self.ADDRESS}}
+
     # One key per checkout page view: a double submit places one order.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)

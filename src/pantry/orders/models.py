@@ -65,6 +65,34 @@ class Order(models.Model):
     refunded_total = models.DecimalField(
         max_digits=14, decimal_places=2, default=0, db_default=0
     )
+    # Address snapshots as the customer gave them (checkout.ADDRESS_FIELDS);
+    # null when nothing ships / no billing address was given.
+    shipping_address = models.JSONField(null=True, blank=True)
+    billing_address = models.JSONField(null=True, blank=True)
+    # The shipping method as it was chosen: its code and name, its price
+    # and the tax included in (or added to) that price.
+    shipping_method = models.CharField(
+        max_length=50, blank=True, default="", db_default=""
+    )
+    shipping_method_name = models.CharField(
+        max_length=200, blank=True, default="", db_default=""
+    )
+    shipping = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, db_default=0
+    )
+    shipping_tax = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, db_default=0
+    )
+    shipping_tax_rate = models.DecimalField(
+        max_digits=7, decimal_places=4, default=0, db_default=0
+    )
+    # The lines before the discount; the tax of the lines and shipping; and
+    # whether prices included tax when placed, so the total's CHECK is exact.
+    subtotal = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, db_default=0
+    )
+    tax = models.DecimalField(max_digits=14, decimal_places=2, default=0, db_default=0)
+    prices_include_tax = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         indexes = [
@@ -121,6 +149,48 @@ class Order(models.Model):
                 condition=Q(refunded_total__gte=0) & Q(refunded_total__lte=F("total")),
                 name="orders_order_refunded_within_total",
             ),
+            # A snapshot's country is two capitals; the service checks that
+            # it is an assigned ISO 3166-1 code (core/countries.py).
+            models.CheckConstraint(
+                condition=Q(shipping_address__isnull=True)
+                | Q(
+                    shipping_address__has_key="country",
+                    shipping_address__country__regex=r"^[A-Z]{2}$",
+                ),
+                name="orders_order_shipping_country_iso",
+            ),
+            models.CheckConstraint(
+                condition=Q(billing_address__isnull=True)
+                | Q(
+                    billing_address__has_key="country",
+                    billing_address__country__regex=r"^[A-Z]{2}$",
+                ),
+                name="orders_order_billing_country_iso",
+            ),
+            models.CheckConstraint(
+                condition=Q(shipping__gte=0)
+                & Q(shipping_tax__gte=0)
+                & Q(shipping_tax__lte=F("shipping")),
+                name="orders_order_shipping_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=F("discount"))
+                & Q(tax__gte=F("shipping_tax")),
+                name="orders_order_amounts_ordered",
+            ),
+            # total = subtotal - discount + shipping (+ tax when prices
+            # exclude it): exact, since the flag is stored with the order.
+            models.CheckConstraint(
+                condition=Q(
+                    prices_include_tax=True,
+                    total=F("subtotal") - F("discount") + F("shipping"),
+                )
+                | Q(
+                    prices_include_tax=False,
+                    total=F("subtotal") - F("discount") + F("shipping") + F("tax"),
+                ),
+                name="orders_order_total_adds_up",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
@@ -154,9 +224,36 @@ class OrderLine(models.Model):
     quantity = models.IntegerField()
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
     refunded_quantity = models.IntegerField(default=0, db_default=0)
+    # The line's share of the order's discount, and its tax (docs/checkout.md:
+    # per line, half up to cents). net + tax = gross, and gross (prices
+    # including tax) or net (excluding) is line_total less the share.
+    discount = models.DecimalField(max_digits=14, decimal_places=2)
+    # The product's tax class when sold, for the tax report.
+    tax_class = models.CharField(max_length=32)
+    net = models.DecimalField(max_digits=14, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4)
+    tax = models.DecimalField(max_digits=14, decimal_places=2)
+    gross = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(net__gte=0)
+                & Q(tax__gte=0)
+                & Q(tax_rate__gte=0)
+                & Q(tax_rate__lte=100)
+                & Q(gross=F("net") + F("tax")),
+                name="orders_orderline_tax_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0)
+                & Q(discount__lte=F("line_total"))
+                & (
+                    Q(gross=F("line_total") - F("discount"))
+                    | Q(net=F("line_total") - F("discount"))
+                ),
+                name="orders_orderline_discount_fits",
+            ),
             models.CheckConstraint(
                 condition=Q(refunded_quantity__gte=0)
                 & Q(refunded_quantity__lte=F("quantity")),

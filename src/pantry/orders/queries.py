@@ -13,8 +13,10 @@ from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
+from pantry.catalog.models import DEFAULT_TAX_CLASS
 from pantry.core.pagination import Page, keyset_page
 from pantry.orders.models import Order, OrderEvent, OrderLine
+from pantry.payments.models import Payment
 
 # Orders whose money the shop keeps: paid and not given back. Placed orders
 # are not paid yet; cancelled and refunded ones returned their money.
@@ -31,14 +33,33 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def receipt(order: Order, lines: Iterable[OrderLine]) -> dict[str, Any]:
-    """Return the JSON of an order as placed: customer, lines and totals."""
+def rate(value: Decimal) -> str:
+    """A tax rate in percent without trailing zeros: "19", "5.5"."""
+    return f"{value.normalize():f}"
+
+
+def receipt(
+    order: Order,
+    lines: Iterable[OrderLine],
+    payment: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return the JSON of an order as placed: customer, lines and totals.
+
+    ``total = subtotal - discount + shipping`` (+ ``tax`` when
+    ``prices_include_tax`` is false); each line's ``tax`` is in its
+    ``gross`` (docs/checkout.md).
+    """
     return {
         "number": order.number,
         "status": order.status,
         "customer": {"name": order.customer_name, "email": order.email},
         "currency": order.currency,
+        "subtotal": money(order.subtotal),
+        "discount": money(order.discount),
+        "shipping": money(order.shipping),
+        "tax": money(order.tax),
         "total": money(order.total),
+        "prices_include_tax": order.prices_include_tax,
         "lines": [
             {
                 "sku": line.sku,
@@ -46,13 +67,23 @@ def receipt(order: Order, lines: Iterable[OrderLine]) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "unit_price": money(line.unit_price),
                 "line_total": money(line.line_total),
+                "discount": money(line.discount),
+                "net": money(line.net),
+                "tax_rate": rate(line.tax_rate),
+                "tax": money(line.tax),
+                "gross": money(line.gross),
             }
             for line in lines
         ],
         "placed_at": timestamp(order.placed_at),
-        "discount": money(order.discount),
         "voucher": order.voucher_code or None,
+        "shipping_method": order.shipping_method or None,
+        "shipping_method_name": order.shipping_method_name or None,
+        "shipping_tax": money(order.shipping_tax),
+        "shipping_address": order.shipping_address,
+        "billing_address": order.billing_address,
         "payment_provider": order.payment_provider or None,
+        "payment": payment,
         "refunded_total": money(order.refunded_total),
     }
 
@@ -69,9 +100,24 @@ def order_detail(number: str) -> Order | None:
     )
 
 
+def latest_payment(number: str) -> dict[str, Any] | None:
+    """The order's latest payment attempt as the receipt shows it, or None.
+
+    ``action`` is only known when the payment is opened (the POST answer):
+    here it is null.
+    """
+    found = (
+        Payment.objects.filter(order_ref=number)
+        .order_by("-created_at", "-id")
+        .values("provider", "status")
+        .first()
+    )
+    return None if found is None else {**found, "action": None}
+
+
 def detail_json(order: Order) -> dict[str, Any]:
     """The JSON of an order with its status history (from order_detail)."""
-    body = receipt(order, order.lines.all())
+    body = receipt(order, order.lines.all(), latest_payment(order.number))
     body["events"] = [
         {
             "from_status": event.from_status or None,
@@ -84,12 +130,31 @@ def detail_json(order: Order) -> dict[str, Any]:
     return body
 
 
+LIST_FIELDS = (
+    "number",
+    "status",
+    "customer_name",
+    "email",
+    "currency",
+    "subtotal",
+    "discount",
+    "shipping",
+    "tax",
+    "total",
+    "placed_at",
+)
+
+
 def list_item_json(order: Order) -> dict[str, Any]:
     return {
         "number": order.number,
         "status": order.status,
         "customer": {"name": order.customer_name, "email": order.email},
         "currency": order.currency,
+        "subtotal": money(order.subtotal),
+        "discount": money(order.discount),
+        "shipping": money(order.shipping),
+        "tax": money(order.tax),
         "total": money(order.total),
         "placed_at": timestamp(order.placed_at),
     }
@@ -117,17 +182,7 @@ class OrderFilters:
 
 def order_list(*, filters: OrderFilters, limit: int, cursor: str | None) -> Page:
     """Return one page of orders, newest first, matching ``filters``."""
-    orders = filters.apply(
-        Order.objects.only(
-            "number",
-            "status",
-            "customer_name",
-            "email",
-            "currency",
-            "total",
-            "placed_at",
-        )
-    )
+    orders = filters.apply(Order.objects.only(*LIST_FIELDS))
     return keyset_page(
         orders, order=LIST_ORDER, limit=limit, cursor=cursor, scope="orders:placed"
     )
@@ -243,6 +298,98 @@ def top_products(
                 units=int(row[2]),
                 revenue=Decimal(row[3]),
                 orders=row[4],
+            )
+            for row in cursor.fetchall()
+        ]
+
+
+@dataclass(frozen=True)
+class TaxPeriod:
+    period: date
+    country: str | None
+    tax_class: str | None
+    rate: Decimal | None
+    net: Decimal
+    tax: Decimal
+
+
+# Lines and shipping (taxed as the default class) of revenue orders, summed
+# per period, destination country, class and rate; every period is listed
+# with every rate of the range, zeros where nothing was sold. With no taxed
+# sale at all each period appears once, with nulls for the rate.
+_TAX = f"""
+WITH sold AS (
+    SELECT o.id, date_trunc(%(bucket)s, o.placed_at AT TIME ZONE 'UTC') AS period,
+           coalesce(o.shipping_address ->> 'country',
+                    o.billing_address ->> 'country', '') AS country,
+           o.shipping, o.shipping_tax, o.shipping_tax_rate, o.prices_include_tax
+    FROM orders_order o
+    WHERE o.status IN ({", ".join(f"'{s}'" for s in REVENUE_STATUSES)})
+      AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
+      AND o.currency = %(currency)s
+), taxed AS (
+    SELECT sold.period, sold.country, line.tax_class, line.tax_rate AS rate,
+           line.net, line.tax
+    FROM sold JOIN orders_orderline line ON line.order_id = sold.id
+    UNION ALL
+    SELECT period, country, %(shipping_class)s, shipping_tax_rate,
+           CASE WHEN prices_include_tax THEN shipping - shipping_tax
+                ELSE shipping END,
+           shipping_tax
+    FROM sold WHERE shipping > 0
+), sums AS (
+    SELECT period, country, tax_class, rate, sum(net) AS net, sum(tax) AS tax
+    FROM taxed GROUP BY 1, 2, 3, 4
+), rates AS (
+    SELECT DISTINCT country, tax_class, rate FROM sums
+)
+SELECT periods.period::date, rates.country, rates.tax_class, rates.rate,
+       coalesce(sums.net, 0), coalesce(sums.tax, 0)
+FROM generate_series(
+    date_trunc(%(bucket)s, %(first)s::timestamp),
+    date_trunc(%(bucket)s, %(last)s::timestamp),
+    ('1 ' || %(bucket)s)::interval
+) AS periods(period)
+LEFT JOIN rates ON true
+LEFT JOIN sums ON sums.period = periods.period AND sums.country = rates.country
+    AND sums.tax_class = rates.tax_class AND sums.rate = rates.rate
+ORDER BY periods.period, rates.country, rates.tax_class, rates.rate
+"""  # noqa: S608  constants of this module only; values are parameters
+
+
+def tax_report(
+    *, start: date, end: date, bucket: str, currency: str
+) -> list[TaxPeriod]:
+    """Net and tax per period and rate (country, tax class, rate), one statement.
+
+    Periods as in sales_report (UTC days, both ends included, weeks from
+    Monday), only REVENUE_STATUSES. The country is the shipping address's
+    (else the billing address's, else ''); shipping counts under the
+    default tax class, at the rate it was taxed.
+    """
+    assert bucket in BUCKETS
+    first, after = report_bounds(start, end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TAX,
+            {
+                "bucket": bucket,
+                "start": first,
+                "end": after,
+                "first": start,
+                "last": end,
+                "currency": currency,
+                "shipping_class": DEFAULT_TAX_CLASS,
+            },
+        )
+        return [
+            TaxPeriod(
+                period=row[0],
+                country=row[1],
+                tax_class=row[2],
+                rate=row[3],
+                net=Decimal(row[4]),
+                tax=Decimal(row[5]),
             )
             for row in cursor.fetchall()
         ]

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from pantry.catalog.stock import return_stock
 from pantry.core.errors import Invalid, NotFound
-from pantry.orders.models import Order, OrderEvent, Refund, RefundLine
+from pantry.orders.models import Order, OrderEvent, OrderLine, Refund, RefundLine
 from pantry.payments.errors import RefundExceedsOrder
 from pantry.payments.models import Payment
 from pantry.payments.services import refund_payment
@@ -40,6 +40,16 @@ RETURNING refunded_total = total
 """
 
 
+def _paid_for(line: OrderLine, units: int, legacy_share: Decimal) -> Decimal:
+    """What the first ``units`` units of ``line`` cost, half up to cents.
+
+    ``legacy_share`` is the discount share of a line placed before lines
+    kept theirs (0 otherwise).
+    """
+    paid = line.gross - legacy_share
+    return (paid * units / line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class Refunded:
     refund: Refund
@@ -58,16 +68,24 @@ def refund_order(
 ) -> Refunded:
     """Refund ``lines`` (SKU, quantity) of order ``number``, all or nothing.
 
-    A line's amount is its unit price times the quantity less its share of
-    the order's discount (rounded half up to cents). The money goes back
+    A line's amount is what was paid for those units: the line's gross (its
+    total less its discount share, plus tax when prices exclude it) times
+    the refunded share of its quantity, so that refunding every unit, in
+    any steps, gives back the gross exactly: after k of Q units, round(gross
+    * k / Q) has been refunded (half up to cents). ``shipping`` gives back
+    up to what was paid for shipping (with its tax when prices exclude
+    it), once in all; it may be refunded without lines. The money goes back
     through the order's payments; ``restock`` returns the quantities to
     stock. A refund reaching the order's total makes it ``refunded``.
     Raises NotFound, Invalid, or RefundExceedsOrder (more than bought or
     paid; also for an order not paid yet).
     """
-    if shipping is not None and shipping > 0:
-        # Orders carry no shipping charge yet (docs/checkout.md).
-        raise RefundExceedsOrder("This order has no shipping charge to refund.")
+    shipping = shipping or Decimal("0.00")
+    if shipping < 0 or shipping != shipping.quantize(CENT):
+        raise Invalid(
+            "A shipping refund is an amount in cents of at least 0.",
+            fields={"shipping": "an amount such as 4.90"},
+        )
     wanted: dict[str, int] = {}
     for i, (sku, quantity) in enumerate(lines):
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
@@ -76,8 +94,10 @@ def refund_order(
                 fields={f"lines.{i}.quantity": "at least 1"},
             )
         wanted[sku] = wanted.get(sku, 0) + quantity
-    if not wanted:
-        raise Invalid("A refund needs lines.", fields={"lines": "at least one"})
+    if not wanted and not shipping:
+        raise Invalid(
+            "A refund needs lines or shipping.", fields={"lines": "at least one"}
+        )
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(number=number).first()
         if order is None:
@@ -92,6 +112,23 @@ def refund_order(
                 "These SKUs are not on the order: " + ", ".join(unknown) + ".",
                 skus=unknown,
             )
+        if shipping:
+            # The order row is locked: earlier shipping refunds are settled.
+            paid = order.shipping + (
+                Decimal(0) if order.prices_include_tax else order.shipping_tax
+            )
+            given = sum(
+                order.refunds.values_list("shipping", flat=True), Decimal("0.00")
+            )
+            if shipping > paid - given:
+                raise RefundExceedsOrder(
+                    f"Only {paid - given:.2f} of shipping can still be refunded."
+                )
+        # Orders placed before lines kept their discount share spread the
+        # discount here, in proportion to the line totals.
+        legacy = order.discount > 0 and not any(
+            line.discount for line in by_sku.values()
+        )
         subtotal = sum((line.line_total for line in by_sku.values()), Decimal(0))
         amounts: dict[str, Decimal] = {}
         with connection.cursor() as cursor:
@@ -105,16 +142,18 @@ def refund_order(
                         sku=sku,
                         available=line.quantity - line.refunded_quantity,
                     )
-                gross = line.unit_price * quantity
                 share = (
-                    (order.discount * gross / subtotal).quantize(
+                    (order.discount * line.line_total / subtotal).quantize(
                         CENT, rounding=ROUND_HALF_UP
                     )
-                    if subtotal
+                    if legacy and subtotal
                     else Decimal(0)
                 )
-                amounts[sku] = gross - share
-            amount = sum(amounts.values(), Decimal("0.00"))
+                before = line.refunded_quantity
+                amounts[sku] = _paid_for(line, before + quantity, share) - _paid_for(
+                    line, before, share
+                )
+            amount = sum(amounts.values(), Decimal("0.00")) + shipping
             cursor.execute(_TAKE_ORDER, [amount, order.pk, amount])
             row = cursor.fetchone()
             if row is None:
@@ -132,6 +171,7 @@ def refund_order(
         refund = Refund.objects.create(
             order=order,
             amount=amount,
+            shipping=shipping,
             restocked=restock,
             reason=reason[:500],
             provider_refs=refs,

@@ -216,15 +216,18 @@ def run(*, stdout: TextIO, **options: Any) -> None:
                 quantity = 1 if rng.random() < 0.8 else rng.randint(2, 4)
                 line_total = price * quantity
                 total += line_total
+                # Seeded history carries no tax, discount or shipping: net =
+                # gross = line_total, and the order's subtotal is its total.
                 lines.append(
-                    f"{order_id}\t{_clean(sku)}\t{_clean(name)}\t{price}\t{quantity}\t{line_total}\n"
+                    f"{order_id}\t{_clean(sku)}\t{_clean(name)}\t{price}\t{quantity}\t"
+                    f"{line_total}\t0\tstandard\t{line_total}\t0\t0\t{line_total}\n"
                 )
             customer = rng.randrange(customers)
             name = f"{FIRST[customer % len(FIRST)]} {LAST[customer // len(FIRST) % len(LAST)]}"
             orders.append(
                 f"{order_id}\t{order_number(order_id)}\t{name}\t"
                 f"customer{customer}@example.com\t{status}\t{currency}\t{total}\t"
-                f"{placed_at.isoformat()}\n"
+                f"{total}\t{placed_at.isoformat()}\n"
             )
             at, previous = placed_at, ""
             for step in PATHS[status]:
@@ -239,12 +242,14 @@ def run(*, stdout: TextIO, **options: Any) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             _copy(
                 cursor,
-                "orders_order (id, number, customer_name, email, status, currency, total, placed_at)",
+                "orders_order (id, number, customer_name, email, status, currency, "
+                "total, subtotal, placed_at)",
                 orders,
             )
             _copy(
                 cursor,
-                "orders_orderline (order_id, sku, product_name, unit_price, quantity, line_total)",
+                "orders_orderline (order_id, sku, product_name, unit_price, quantity, "
+                "line_total, discount, tax_class, net, tax_rate, tax, gross)",
                 lines,
             )
             _copy(

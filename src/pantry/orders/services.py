@@ -8,7 +8,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -20,14 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from pantry.catalog.stock import current_prices, return_stock, take_stock
+from pantry.catalog.stock import return_stock, take_stock
 from pantry.core.errors import Invalid, NotFound
 from pantry.events.outbox import emit
-from pantry.orders.errors import (
-    IdempotencyKeyReused,
-    InvalidTransition,
-    MixedCurrency,
-)
+from pantry.orders.checkout import clean_address, price_checkout
+from pantry.orders.errors import IdempotencyKeyReused, InvalidTransition
 from pantry.orders.models import (
     NUMBER_PREFIX,
     IdempotencyKey,
@@ -39,7 +35,7 @@ from pantry.orders.queries import receipt
 from pantry.orders.tokens import token_for
 from pantry.payments.providers import get_provider
 from pantry.payments.services import start_payment
-from pantry.vouchers.services import check_voucher, redeem_voucher, release_vouchers
+from pantry.vouchers.services import redeem_voucher, release_vouchers
 
 Status = Order.Status
 
@@ -91,6 +87,9 @@ class OrderRequest:
     quantities: dict[str, int]
     voucher: str | None = None
     payment_provider: str | None = None
+    shipping_address: dict[str, str] | None = None
+    billing_address: dict[str, str] | None = None
+    shipping_method: str | None = None
 
     def digest(self) -> str:
         request: dict[str, Any] = {
@@ -98,10 +97,18 @@ class OrderRequest:
             "lines": sorted(self.quantities.items()),
         }
         # Only when given, so digests of plain orders stay as they were.
+        # The addresses are the cleaned ones: a retry differing only in
+        # surrounding spaces or the country's letter case is the same order.
         if self.voucher is not None:
             request["voucher"] = self.voucher.lower()
         if self.payment_provider is not None:
             request["payment_provider"] = self.payment_provider
+        if self.shipping_address is not None:
+            request["shipping_address"] = self.shipping_address
+        if self.billing_address is not None:
+            request["billing_address"] = self.billing_address
+        if self.shipping_method is not None:
+            request["shipping_method"] = self.shipping_method
         canonical = json.dumps(
             request,
             sort_keys=True,
@@ -183,6 +190,9 @@ def place_order(
     customer_id: int | None = None,
     voucher: str | None = None,
     payment_provider: str | None = None,
+    shipping_address: Any = None,
+    billing_address: Any = None,
+    shipping_method: str | None = None,
 ) -> Placement:
     """Place an order, taking stock for every line, or change nothing.
 
@@ -199,11 +209,28 @@ def place_order(
     is the receipt's ``payment.action``, and an order paid by a provider
     other than ``manual`` expires unpaid after PANTRY_PAYMENT_WINDOW_MINUTES
     (UnknownPaymentProvider).
+
+    The figures are checkout.price_checkout's, the quote's: a line that
+    needs shipping needs ``shipping_address`` (ShippingRequired) and a
+    method serving it, the cheapest one when ``shipping_method`` is None
+    (ShippingUnavailable); a bad address is Invalid or UnknownCountry.
+    Without ``billing_address`` the shipping address is billed.
     """
     request = clean_order_request(name=name, email=email, lines=lines)
     if payment_provider is not None:
         payment_provider = get_provider(payment_provider).code
-    request = replace(request, voucher=voucher, payment_provider=payment_provider)
+    if shipping_method is not None and not isinstance(shipping_method, str):
+        raise Invalid(
+            "A shipping method is a code.", fields={"shipping_method": "a string"}
+        )
+    request = replace(
+        request,
+        voucher=voucher,
+        payment_provider=payment_provider,
+        shipping_address=clean_address(shipping_address, "shipping_address"),
+        billing_address=clean_address(billing_address, "billing_address"),
+        shipping_method=shipping_method,
+    )
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= KEY_MAX:
         raise Invalid(
             f"An Idempotency-Key has 1 to {KEY_MAX} characters.",
@@ -275,43 +302,52 @@ def _replay(key: str, digest: str) -> Placement:
 def _place(
     request: OrderRequest, *, key_id: int | None, customer_id: int | None
 ) -> Placement:
-    prices = current_prices(list(request.quantities))
-    currencies = sorted({priced.currency for priced in prices.values()})
-    if len(currencies) > 1:
-        raise MixedCurrency(currencies=currencies)
     now = timezone.now()
-    lines = []
-    for sku in sorted(request.quantities):
-        priced, quantity = prices[sku], request.quantities[sku]
-        lines.append(
-            OrderLine(
-                sku=sku,
-                product_name=priced.product_name,
-                unit_price=priced.unit_price,
-                quantity=quantity,
-                line_total=priced.unit_price * quantity,
-            )
+    quote = price_checkout(
+        quantities=request.quantities,
+        ship_to=request.shipping_address,
+        bill_to=request.billing_address,
+        shipping_method=request.shipping_method,
+        voucher=request.voucher,
+        email=request.email,
+        customer_id=customer_id,
+        at=now,
+    )
+    lines = [
+        OrderLine(
+            sku=line.sku,
+            product_name=line.name,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            line_total=line.line_total,
+            discount=line.discount,
+            tax_class=line.tax_class,
+            net=line.net,
+            tax_rate=line.tax_rate,
+            tax=line.tax,
+            gross=line.gross,
         )
-    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
-    discount, code = Decimal("0.00"), ""
-    if request.voucher is not None:
-        applied = check_voucher(
-            code=request.voucher,
-            subtotal=subtotal,
-            currency=currencies[0],
-            email=request.email,
-            at=now,
-        )
-        discount, code = applied.discount, applied.code
+        for line in quote.lines
+    ]
     window = timedelta(minutes=settings.PANTRY_PAYMENT_WINDOW_MINUTES)
     order = Order(
         customer_name=request.name,
         email=request.email,
         status=Status.PLACED,
-        currency=currencies[0],
-        total=subtotal - discount,
-        discount=discount,
-        voucher_code=code,
+        currency=quote.currency,
+        subtotal=quote.subtotal,
+        discount=quote.discount,
+        shipping=quote.shipping,
+        shipping_tax=quote.shipping_tax,
+        shipping_tax_rate=quote.shipping_tax_rate,
+        tax=quote.tax,
+        total=quote.total,
+        prices_include_tax=quote.prices_include_tax,
+        voucher_code=quote.voucher or "",
+        shipping_method=quote.shipping_method or "",
+        shipping_method_name=quote.shipping_method_name or "",
+        shipping_address=request.shipping_address,
+        billing_address=request.billing_address or request.shipping_address,
         payment_provider=request.payment_provider or "",
         expires_at=now + window
         if request.payment_provider not in (None, "manual")
@@ -319,17 +355,23 @@ def _place(
         placed_at=now,
         customer_id=customer_id,
     )
-    body = _insert_order(order, lines, key_id=key_id)
-    if code:
+    # With a provider, the receipt is complete (and announced) only once the
+    # payment is open, below.
+    body = _insert_order(
+        order, lines, key_id=key_id, announce=request.payment_provider is None
+    )
+    if quote.voucher:
         # The one conditional UPDATE under the CHECK: past the limit this
         # raises and the whole placement rolls back.
         redeem_voucher(
-            code=code,
+            code=quote.voucher,
             order_ref=order.number,
             email=order.email,
-            subtotal=subtotal,
+            customer_id=customer_id,
+            subtotal=quote.subtotal,
             currency=order.currency,
             at=now,
+            checked=quote.applied_voucher,
         )
     if request.payment_provider is not None:
         body = _open_payment(order, body, key_id=key_id)
@@ -347,20 +389,35 @@ _INSERT_ORDER = """
 WITH placed AS (
     INSERT INTO orders_order
         (number, customer_name, email, status, currency, total, placed_at,
-         customer_id, discount, voucher_code, payment_provider, expires_at)
+         customer_id, discount, voucher_code, payment_provider, expires_at,
+         subtotal, shipping, shipping_tax, shipping_tax_rate, tax,
+         prices_include_tax,
+         shipping_method, shipping_method_name, shipping_address,
+         billing_address)
     VALUES (%(number)s, %(name)s, %(email)s, 'placed', %(currency)s, %(total)s,
             %(at)s, %(customer_id)s, %(discount)s, %(voucher_code)s,
-            %(payment_provider)s, %(expires_at)s)
+            %(payment_provider)s, %(expires_at)s, %(subtotal)s, %(shipping)s,
+            %(shipping_tax)s, %(shipping_tax_rate)s, %(tax)s,
+            %(prices_include_tax)s,
+            %(shipping_method)s, %(shipping_method_name)s,
+            %(shipping_address)s, %(billing_address)s)
     ON CONFLICT (number) DO NOTHING
     RETURNING id
 ), lines AS (
     INSERT INTO orders_orderline
-        (order_id, sku, product_name, unit_price, quantity, line_total)
+        (order_id, sku, product_name, unit_price, quantity, line_total,
+         discount, tax_class, net, tax_rate, tax, gross)
     SELECT placed.id, line.sku, line.product_name, line.unit_price,
-           line.quantity, line.unit_price * line.quantity
+           line.quantity, line.unit_price * line.quantity, line.discount,
+           line.tax_class, line.net, line.tax_rate, line.tax, line.gross
     FROM placed, unnest(%(skus)s::varchar[], %(names)s::varchar[],
-                        %(prices)s::numeric[], %(quantities)s::integer[])
-         AS line(sku, product_name, unit_price, quantity)
+                        %(prices)s::numeric[], %(quantities)s::integer[],
+                        %(discounts)s::numeric[], %(classes)s::varchar[],
+                        %(nets)s::numeric[],
+                        %(rates)s::numeric[], %(taxes)s::numeric[],
+                        %(grosses)s::numeric[])
+         AS line(sku, product_name, unit_price, quantity, discount,
+                 tax_class, net, tax_rate, tax, gross)
 ), event AS (
     INSERT INTO orders_orderevent (order_id, from_status, to_status, at, actor)
     SELECT placed.id, '', 'placed', %(at)s, 'customer' FROM placed
@@ -371,18 +428,19 @@ WITH placed AS (
     WHERE orders_idempotencykey.id = %(key_id)s
 ), emitted AS (
     SELECT events_emit('order.placed', jsonb_build_array(%(receipt)s::jsonb))
-    FROM placed
+    FROM placed WHERE %(announce)s
 )
-SELECT id FROM placed, emitted
+SELECT placed.id FROM placed LEFT JOIN emitted ON true
 """
 
 
 def _insert_order(
-    order: Order, lines: list[OrderLine], *, key_id: int | None
+    order: Order, lines: list[OrderLine], *, key_id: int | None, announce: bool
 ) -> dict[str, Any]:
     """Insert ``order`` under a new random number, with its lines and event.
 
-    Returns the receipt, also stored with idempotency key ``key_id``.
+    Returns the receipt, also stored with idempotency key ``key_id`` and,
+    when ``announce``, emitted as order.placed.
     """
     params: dict[str, Any] = {
         "name": order.customer_name,
@@ -395,11 +453,28 @@ def _insert_order(
         "voucher_code": order.voucher_code,
         "payment_provider": order.payment_provider,
         "expires_at": order.expires_at,
+        "subtotal": order.subtotal,
+        "shipping": order.shipping,
+        "shipping_tax": order.shipping_tax,
+        "shipping_tax_rate": order.shipping_tax_rate,
+        "tax": order.tax,
+        "prices_include_tax": order.prices_include_tax,
+        "shipping_method": order.shipping_method,
+        "shipping_method_name": order.shipping_method_name,
+        "shipping_address": _jsonb(order.shipping_address),
+        "billing_address": _jsonb(order.billing_address),
         "skus": [line.sku for line in lines],
         "names": [line.product_name for line in lines],
         "prices": [line.unit_price for line in lines],
         "quantities": [line.quantity for line in lines],
+        "discounts": [line.discount for line in lines],
+        "classes": [line.tax_class for line in lines],
+        "nets": [line.net for line in lines],
+        "rates": [line.tax_rate for line in lines],
+        "taxes": [line.tax for line in lines],
+        "grosses": [line.gross for line in lines],
         "key_id": key_id,
+        "announce": announce,
     }
     with connection.cursor() as cursor:
         for _ in range(NUMBER_ATTEMPTS):
@@ -421,10 +496,24 @@ def _insert_order(
     raise RuntimeError(f"no free order number in {NUMBER_ATTEMPTS} draws")
 
 
+def _jsonb(value: dict[str, Any] | None) -> Jsonb | None:
+    return None if value is None else Jsonb(value)
+
+
+# The receipt with its payment kept under the key and announced, at once.
+_ANNOUNCE = """
+WITH kept AS (
+    UPDATE orders_idempotencykey SET response_body = %(receipt)s
+    WHERE id = %(key_id)s
+)
+SELECT events_emit('order.placed', jsonb_build_array(%(receipt)s::jsonb))
+"""
+
+
 def _open_payment(
     order: Order, body: dict[str, Any], *, key_id: int | None
 ) -> dict[str, Any]:
-    """Start the order's payment; return the receipt with its next step.
+    """Start the order's payment; return (and announce) the receipt with it.
 
     Runs inside the placing transaction: a provider that fails rolls the
     placement back (ProviderFailed).
@@ -451,8 +540,9 @@ def _open_payment(
             "action": action,
         },
     }
-    if key_id is not None:
-        IdempotencyKey.objects.filter(pk=key_id).update(response_body=body)
+    with connection.cursor() as cursor:
+        params: dict[str, Any] = {"receipt": Jsonb(body), "key_id": key_id}
+        cursor.execute(_ANNOUNCE, params)
     return body
 
 

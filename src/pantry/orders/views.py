@@ -78,6 +78,8 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                 lines=[(line.sku, line.quantity) for line in context["lines"]],
                 idempotency_key="checkout:" + form.cleaned_data["idempotency_key"],
                 customer_id=customer.pk if customer is not None else None,
+                shipping_address=form.shipping_address(),
+                voucher=form.cleaned_data["voucher"] or None,
             )
         except InsufficientStock as exc:
             form.add_error(
@@ -99,9 +101,11 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             form.data = data
         except PantryError as exc:
             for field, message in (exc.fields or {}).items():
-                name = field.removeprefix("customer.")
+                name = field.removeprefix("customer.").removeprefix("shipping_address.")
+                if name == "shipping_address":
+                    name = "line1"
                 form.add_error(name if name in form.fields else None, message)
-            if not exc.fields:
+            if not exc.fields or exc.code in ("shipping_required", "unknown_country"):
                 form.add_error(None, exc.detail)
         else:
             cart.clear(request)

@@ -101,6 +101,16 @@ class Redemption(models.Model):
     # The order's number: vouchers do not depend on the orders app.
     order_ref = models.CharField(max_length=20)
     email = models.EmailField(max_length=254)
+    # The account that placed the order, if any: once per customer holds by
+    # account as well as by email (the second partial unique index below).
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     # Copied from the voucher so the unique index below can be partial on it.
     once_per_customer = models.BooleanField()
     discount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -119,6 +129,15 @@ class Redemption(models.Model):
                 Lower("email"),
                 condition=Q(once_per_customer=True, released_at__isnull=True),
                 name="vouchers_redemption_once_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["voucher", "customer"],
+                condition=Q(
+                    once_per_customer=True,
+                    released_at__isnull=True,
+                    customer__isnull=False,
+                ),
+                name="vouchers_redemption_once_per_customer",
             ),
             models.UniqueConstraint(
                 fields=["voucher", "order_ref"],

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pantry.core.errors import Invalid
@@ -28,6 +29,7 @@ class Applied:
     code: str
     voucher_id: int
     discount: Decimal
+    once_per_customer: bool = False
 
 
 def discount_for(voucher: Voucher, subtotal: Decimal) -> Decimal:
@@ -168,12 +170,14 @@ def check_voucher(
     subtotal: Decimal,
     currency: str,
     email: str | None = None,
+    customer_id: int | None = None,
     at: datetime | None = None,
 ) -> Applied:
     """The discount ``code`` gives an order, without using it.
 
     Raises VoucherInvalid (unknown, outside its window, another currency,
-    below its minimum, already used by ``email``) or VoucherExhausted.
+    below its minimum, already used by ``email`` or by the account
+    ``customer_id``) or VoucherExhausted.
     """
     voucher = find_voucher(code)
     if voucher is None:
@@ -181,18 +185,21 @@ def check_voucher(
     _check(voucher, subtotal=subtotal, currency=currency, at=at or timezone.now())
     if voucher.usage_limit is not None and voucher.used >= voucher.usage_limit:
         raise VoucherExhausted()
-    if (
-        email
-        and voucher.once_per_customer
-        and voucher.redemptions.filter(
-            email__iexact=email, released_at__isnull=True
-        ).exists()
-    ):
-        raise VoucherInvalid("This voucher was already used with this email.")
+    if voucher.once_per_customer and (email or customer_id is not None):
+        by = Q(email__iexact=email) if email else Q()
+        if customer_id is not None:
+            by = (
+                (by | Q(customer_id=customer_id))
+                if email
+                else Q(customer_id=customer_id)
+            )
+        if voucher.redemptions.filter(by, released_at__isnull=True).exists():
+            raise VoucherInvalid("This voucher was already used by this customer.")
     return Applied(
         code=voucher.code,
         voucher_id=voucher.pk,
         discount=discount_for(voucher, subtotal),
+        once_per_customer=voucher.once_per_customer,
     )
 
 
@@ -222,8 +229,9 @@ RETURNING id
 """
 _RECORD = """
 INSERT INTO vouchers_redemption
-    (voucher_id, order_ref, email, once_per_customer, discount, redeemed_at)
-VALUES (%s, %s, %s, %s, %s, now())
+    (voucher_id, order_ref, email, customer_id, once_per_customer, discount,
+     redeemed_at)
+VALUES (%s, %s, %s, %s, %s, %s, now())
 ON CONFLICT DO NOTHING
 RETURNING id
 """
@@ -236,30 +244,50 @@ def redeem_voucher(
     email: str,
     subtotal: Decimal,
     currency: str,
+    customer_id: int | None = None,
     at: datetime | None = None,
+    checked: Applied | None = None,
 ) -> Applied:
     """Use ``code`` once for order ``order_ref``; return its discount.
 
     Call inside the placing transaction: its rollback gives the use back.
-    Raises VoucherInvalid or VoucherExhausted and then changes nothing.
+    ``checked`` is check_voucher's answer for this order earlier in the same
+    transaction: the voucher is then not read again (the conditional UPDATE
+    and the unique indexes still decide). Raises VoucherInvalid or
+    VoucherExhausted and then changes nothing.
     """
-    voucher = find_voucher(code)
-    if voucher is None:
-        raise VoucherInvalid(f"There is no voucher {code!r}.")
-    _check(voucher, subtotal=subtotal, currency=currency, at=at or timezone.now())
-    discount = discount_for(voucher, subtotal)
+    if checked is None:
+        voucher = find_voucher(code)
+        if voucher is None:
+            raise VoucherInvalid(f"There is no voucher {code!r}.")
+        _check(voucher, subtotal=subtotal, currency=currency, at=at or timezone.now())
+        checked = Applied(
+            code=voucher.code,
+            voucher_id=voucher.pk,
+            discount=discount_for(voucher, subtotal),
+            once_per_customer=voucher.once_per_customer,
+        )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_TAKE_USE, [voucher.pk])
+        cursor.execute(_TAKE_USE, [checked.voucher_id])
         if cursor.fetchone() is None:
             raise VoucherExhausted()
         cursor.execute(
             _RECORD,
-            [voucher.pk, order_ref, email, voucher.once_per_customer, discount],
+            [
+                checked.voucher_id,
+                order_ref,
+                email,
+                customer_id,
+                checked.once_per_customer,
+                checked.discount,
+            ],
         )
         if cursor.fetchone() is None:
-            # Raising rolls the use above back with the savepoint.
-            raise VoucherInvalid("This voucher was already used with this email.")
-    return Applied(code=voucher.code, voucher_id=voucher.pk, discount=discount)
+            # A live use by this email or account exists (either partial
+            # unique index): raising rolls the use above back with the
+            # savepoint.
+            raise VoucherInvalid("This voucher was already used by this customer.")
+    return checked
 
 
 _RELEASE = """

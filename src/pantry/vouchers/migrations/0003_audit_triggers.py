@@ -13,7 +13,7 @@ BACKWARD = ";\n".join(f"SELECT events_unaudit_table('{table}')" for table in TAB
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vouchers", "0001_create_vouchers"),
+        ("vouchers", "0002_add_redemption_customer"),
         ("events", "0003_audit_functions"),
     ]
 
