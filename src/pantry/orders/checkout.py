@@ -178,8 +178,12 @@ def price_checkout(
     email: str | None,
     at: datetime,
     customer_id: int | None = None,
+    ships: bool = False,
 ) -> Quote:
     """The figures of an order of clean ``quantities`` and addresses at ``at``.
+
+    Shipping applies when ``ships`` or when an address or a method is
+    given (docs/checkout.md, "When shipping applies").
 
     The one computation behind both the quote and placement (which stores
     exactly these figures), so the two can never disagree. It reads prices,
@@ -216,7 +220,10 @@ def price_checkout(
         method=shipping_method,
         subtotal=subtotal - discount,
         currency=currency,
-        asked=ship_to is not None or bill_to is not None or shipping_method is not None,
+        asked=ships
+        or ship_to is not None
+        or bill_to is not None
+        or shipping_method is not None,
     )
     place = ship_to or bill_to
     include = prices_include_tax()

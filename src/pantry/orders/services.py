@@ -90,6 +90,8 @@ class OrderRequest:
     shipping_address: dict[str, str] | None = None
     billing_address: dict[str, str] | None = None
     shipping_method: str | None = None
+    # Shipping applies even with no address given (the storefront's checkout).
+    ships: bool = False
 
     def digest(self) -> str:
         request: dict[str, Any] = {
@@ -109,6 +111,8 @@ class OrderRequest:
             request["billing_address"] = self.billing_address
         if self.shipping_method is not None:
             request["shipping_method"] = self.shipping_method
+        if self.ships:
+            request["ships"] = True
         canonical = json.dumps(
             request,
             sort_keys=True,
@@ -193,6 +197,7 @@ def place_order(
     shipping_address: Any = None,
     billing_address: Any = None,
     shipping_method: str | None = None,
+    ships: bool = False,
 ) -> Placement:
     """Place an order, taking stock for every line, or change nothing.
 
@@ -214,7 +219,9 @@ def place_order(
     needs shipping needs ``shipping_address`` (ShippingRequired) and a
     method serving it, the cheapest one when ``shipping_method`` is None
     (ShippingUnavailable); a bad address is Invalid or UnknownCountry.
-    Without ``billing_address`` the shipping address is billed.
+    Without ``billing_address`` the shipping address is billed. Shipping
+    applies when an address or a method is given, or with ``ships`` (a
+    checkout that always ships, as the storefront's).
     """
     request = clean_order_request(name=name, email=email, lines=lines)
     if payment_provider is not None:
@@ -230,6 +237,7 @@ def place_order(
         shipping_address=clean_address(shipping_address, "shipping_address"),
         billing_address=clean_address(billing_address, "billing_address"),
         shipping_method=shipping_method,
+        ships=ships,
     )
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= KEY_MAX:
         raise Invalid(
@@ -312,6 +320,7 @@ def _place(
         email=request.email,
         customer_id=customer_id,
         at=now,
+        ships=request.ships,
     )
     lines = [
         OrderLine(

@@ -80,6 +80,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                 customer_id=customer.pk if customer is not None else None,
                 shipping_address=form.shipping_address(),
                 voucher=form.cleaned_data["voucher"] or None,
+                ships=True,
             )
         except InsufficientStock as exc:
             form.add_error(
