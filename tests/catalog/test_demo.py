@@ -63,7 +63,9 @@ def test_demo_specs_and_attributes_are_those_of_the_category(loaded):
             assert set(product.attributes) == {"brand", "warranty"}, product.name
     cumin = [p for p in loaded if "Cumin" in p.name]
     assert cumin
-    assert all("colour" not in p.attributes and "warranty" not in p.attributes for p in cumin)
+    assert all(
+        "colour" not in p.attributes and "warranty" not in p.attributes for p in cumin
+    )
     assert all(p.specs["origin"] and "weight_g" not in p.specs for p in cumin)
 
 

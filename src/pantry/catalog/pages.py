@@ -19,7 +19,7 @@ from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
 from django.utils import timezone
 
 from pantry.catalog.filters import ListRequest, ProductFilters, parse_filters
-from pantry.catalog.models import Category, Product, Variant
+from pantry.catalog.models import Category, Product, Variant, option_label
 from pantry.catalog.queries import (
     ProductCard,
     active_promotions,
@@ -79,10 +79,8 @@ def _spec_value(value: Any) -> str:
 
 
 def option_text(options: Any) -> str:
-    """A variant's options as "ram: 8GB, disk: 256GB"."""
-    if not isinstance(options, dict) or not options:
-        return ""
-    return ", ".join(f"{key}: {_spec_value(value)}" for key, value in options.items())
+    """A variant's options as a shopper reads them: "16 GB RAM, 512 GB SSD"."""
+    return option_label(options)
 
 
 def product_view(slug: str) -> ProductView | None:

@@ -43,6 +43,7 @@ from pantry.catalog.models import (
     Variant,
     discounted,
 )
+from pantry.catalog.models import variant_name as variant_name  # for other apps
 from pantry.core.pagination import Page, keyset_page
 from pantry.core.textsearch import clean_query, web_query
 

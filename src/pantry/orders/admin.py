@@ -28,13 +28,17 @@ class ReadOnlyInline(admin.TabularInline):
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = readonly_fields = (
+        "display_name",
         "sku",
-        "product_name",
         "unit_price",
         "quantity",
         "line_total",
     )
     ordering = ["sku"]
+
+    @admin.display(description="Item")
+    def display_name(self, line: OrderLine) -> str:
+        return line.display_name
 
 
 class OrderEventInline(ReadOnlyInline):

@@ -234,7 +234,7 @@ def quote_checkout(
         lines=[
             QuoteLine(
                 sku=sku,
-                name=prices[sku].product_name,
+                name=prices[sku].variant_name or prices[sku].product_name,
                 quantity=quantities[sku],
                 unit_price=prices[sku].unit_price,
                 line_total=line_total,

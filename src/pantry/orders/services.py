@@ -287,6 +287,7 @@ def _place(
             OrderLine(
                 sku=sku,
                 product_name=priced.product_name,
+                variant_name=priced.variant_name,
                 unit_price=priced.unit_price,
                 quantity=quantity,
                 line_total=priced.unit_price * quantity,
@@ -355,12 +356,14 @@ WITH placed AS (
     RETURNING id
 ), lines AS (
     INSERT INTO orders_orderline
-        (order_id, sku, product_name, unit_price, quantity, line_total)
-    SELECT placed.id, line.sku, line.product_name, line.unit_price,
-           line.quantity, line.unit_price * line.quantity
+        (order_id, sku, product_name, variant_name, unit_price, quantity,
+         line_total)
+    SELECT placed.id, line.sku, line.product_name, line.variant_name,
+           line.unit_price, line.quantity, line.unit_price * line.quantity
     FROM placed, unnest(%(skus)s::varchar[], %(names)s::varchar[],
-                        %(prices)s::numeric[], %(quantities)s::integer[])
-         AS line(sku, product_name, unit_price, quantity)
+                        %(variant_names)s::varchar[], %(prices)s::numeric[],
+                        %(quantities)s::integer[])
+         AS line(sku, product_name, variant_name, unit_price, quantity)
 ), event AS (
     INSERT INTO orders_orderevent (order_id, from_status, to_status, at, actor)
     SELECT placed.id, '', 'placed', %(at)s, 'customer' FROM placed
@@ -397,6 +400,7 @@ def _insert_order(
         "expires_at": order.expires_at,
         "skus": [line.sku for line in lines],
         "names": [line.product_name for line in lines],
+        "variant_names": [line.variant_name for line in lines],
         "prices": [line.unit_price for line in lines],
         "quantities": [line.quantity for line in lines],
         "key_id": key_id,
