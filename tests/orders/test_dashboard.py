@@ -40,7 +40,9 @@ def shop():
     order("P-T4", "cancelled", now, "40.00")
     order("P-M1", "delivered", now - timedelta(days=10), "20.00", sku="5 g")
     order("P-OLD", "paid", now - timedelta(days=45), "500.00", sku="25 g")
-    VariantFactory(sku="LOW-1", stock=2, options={"weight": "5 g"}, product__name="Cumin")
+    VariantFactory(
+        sku="LOW-1", stock=2, options={"weight": "5 g"}, product__name="Cumin"
+    )
     VariantFactory(sku="LOW-0", stock=0, product__name="Gone")
     VariantFactory(sku="PLENTY", stock=80)
 
@@ -93,7 +95,10 @@ def test_the_admin_index_shows_the_dashboard_as_svg_without_script_or_style(
     assert '<svg viewBox="0 0 600 180" role="img"' in html
     assert html.count('<rect class="chart-bar"') == 30
     assert "42.50 EUR" in re.sub(r"\s+", " ", html)
-    dashboard = html[html.index('class="shop-dashboard"') : html.index('id="content-main"')]
+    assert "62.50 EUR" in html
+    dashboard = html[
+        html.index('class="shop-dashboard"') : html.index('id="content-main"')
+    ]
     # CSP-safe: nothing inline that the policy would have to allow.
     assert "<script" not in dashboard
     assert " style=" not in dashboard
@@ -120,9 +125,12 @@ def test_each_figure_links_to_the_admin_list_it_counts(admin_client, shop):
     assert sorted(o.number for o in today.context["cl"].result_list) == ["P-T1", "P-T2"]
     listed = month.context["cl"].result_list
     assert sorted(o.number for o in listed) == ["P-M1", "P-T1", "P-T2"]
-    assert sum(o.total for o in listed) == Order.objects.filter(
-        number__in=["P-M1", "P-T1", "P-T2"]
-    ).aggregate(total=Sum("total"))["total"]
+    assert (
+        sum(o.total for o in listed)
+        == Order.objects.filter(number__in=["P-M1", "P-T1", "P-T2"]).aggregate(
+            total=Sum("total")
+        )["total"]
+    )
     assert [o.number for o in unpaid.context["cl"].result_list] == ["P-T3"]
 
 
@@ -138,9 +146,10 @@ def test_a_day_of_the_chart_links_to_that_days_revenue_orders(admin_client, shop
 
 def test_low_stock_and_top_products_link_to_their_products(admin_client, shop):
     board = staff_dashboard()
-    (low, low_link), = board.low_stock
+    ((low, low_link),) = board.low_stock
     top_row, top_link = board.top[0]
 
+    assert low.sku == "LOW-1"
     assert admin_client.get(low_link).status_code == 200
     assert admin_client.get(top_link).status_code == 200
     assert top_link.endswith(f"?q={top_row.sku.replace(' ', '+')}")
