@@ -1,4 +1,4 @@
-"""The words of the synthetic catalog: departments, brands, tags, specs.
+"""The words of the synthetic catalog: departments, brands, tags, plurals.
 
 Fixed lists, so the same seed always gives the same catalog.
 """
