@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from contextlib import redirect_stdout
 
 import pytest
@@ -46,12 +47,53 @@ def test_demo_loads_public_posts_drafts_and_a_scheduled_post_once():
 def test_demo_links_posts_to_existing_products():
     from pantry.catalog.models import Category, Product
 
-    category = Category.objects.create(slug="pantry", name="Pantry", path="pantry")
-    Product.objects.create(slug="jaen-oil", name="Jaén olive oil", category=category)
+    pantry = Category.objects.create(slug="pantry", name="Pantry", path="pantry")
+    oils = Category.objects.create(
+        slug="oils", name="Olive oil", parent=pantry, path="pantry.oils"
+    )
+    Product.objects.create(slug="jaen-oil", name="Jaén Olive Oil", category=oils)
+    # The right word in the wrong category is no link.
+    Product.objects.create(slug="oil-can", name="Olive Oil Can", category=pantry)
 
     demo.load()
 
     assert Post.objects.filter(products__slug="jaen-oil").exists()
+    assert not Post.objects.filter(products__slug="oil-can").exists()
+
+
+def test_demo_posts_have_distinct_bodies_that_repeat_no_sentence():
+    demo.load()
+
+    bodies = list(Post.objects.values_list("body", flat=True))
+    titles = list(Post.objects.values_list("title", flat=True))
+
+    assert len(set(bodies)) == len(bodies) == demo.POSTS
+    assert len(set(titles)) == len(titles)
+    for body in bodies:
+        sentences = [s for s in re.split(r"(?<=[.?!])\s+|\n+", body) if s.strip()]
+        assert len(set(sentences)) == len(sentences), body
+
+
+def test_demo_posts_link_the_products_of_their_topic():
+    from pantry.catalog.sample_data import demo as catalog_demo
+
+    catalog_demo.load()
+    topics = {topic.food: topic for topic in demo.TOPICS}
+
+    summary = demo.load()
+
+    assert summary.endswith(f"{demo.POSTS} linked to products")
+    risotto = Post.objects.filter(title__icontains="risotto").first()
+    assert risotto is not None
+    assert {"rice", "spices"} == {
+        p.category.slug for p in risotto.products.select_related("category")
+    }
+    for post in Post.objects.prefetch_related("products__category"):
+        topic = next(t for t in topics.values() if t.food in post.body)
+        assert post.products.exists(), post.title
+        for product in post.products.all():
+            assert set(product.category.path_slugs) & set(topic.categories)
+            assert any(word in product.name.lower() for word in topic.products)
 
 
 def seed(*args: str) -> str:

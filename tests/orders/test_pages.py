@@ -41,7 +41,7 @@ def test_adding_to_the_cart_shows_the_line_with_its_price(client, mug):
     assert response.status_code == 302
     assert "Blue Mug" in page.text
     assert "25.00 EUR" in page.text
-    assert '<label for="quantity-1">Quantity of MUG-1</label>' in page.text
+    assert '<label for="quantity-1">Quantity of Blue Mug</label>' in page.text
 
 
 def test_adding_twice_adds_up_and_update_sets_the_quantity(client, mug):

@@ -159,6 +159,11 @@ def test_visitor_reads_a_journal_post(visitor):
     visitor.screenshot("journal-post")
 
 
+def shopper_name(product, variant):
+    """ "Saffron, 5 g": the product name and the variant's option values."""
+    return ", ".join([product["name"], *variant["options"].values()])
+
+
 def money(text):
     return Decimal(re.search(r"\d+\.\d\d", text).group(0))
 
@@ -201,16 +206,18 @@ def test_visitor_fills_a_cart_and_checks_out(visitor, two_variants):
     visitor.check_accessibility()
     visitor.screenshot("cart")
 
-    page.get_by_label(f"Quantity of {first['sku']}").fill("2")
-    page.locator(
-        "form", has=page.get_by_label(f"Quantity of {first['sku']}")
-    ).get_by_role("button", name=re.compile("Update")).click()
+    # The cart names the variant as the shopper picked it, not its SKU.
+    quantity = f"Quantity of {shopper_name(product, first)}"
+    page.get_by_label(quantity, exact=True).fill("2")
+    page.locator("form", has=page.get_by_label(quantity, exact=True)).get_by_role(
+        "button", name=re.compile("Update")
+    ).click()
     expected = 2 * Decimal(first["effective_price"]) + Decimal(
         second["effective_price"]
     )
     # With htmx the cart swaps in place: wait for the new total, not a load.
     expect(page.locator(".cart-total")).to_contain_text(f"{expected} ")
-    assert page.get_by_label(f"Quantity of {first['sku']}").input_value() == "2"
+    assert page.get_by_label(quantity, exact=True).input_value() == "2"
 
     page.get_by_role("link", name=re.compile("checkout", re.IGNORECASE)).click()
     page.wait_for_url(re.compile(r"/checkout/$"))

@@ -111,6 +111,10 @@ class VariantInline(admin.TabularInline):
     extra = 0
     fields = ("sku", "price", "currency", "stock", "options")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Variant]:
+        # Each row is titled by its display name, which needs the product.
+        return super().get_queryset(request).select_related("product")
+
 
 class PromotionInline(admin.TabularInline):
     model = Promotion

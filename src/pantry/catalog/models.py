@@ -7,7 +7,9 @@ friendly errors.
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import (
@@ -37,6 +39,32 @@ def discounted(price: Decimal, percent_off: Decimal | None) -> Decimal:
         return price
     value = price * (Decimal(100) - percent_off) / Decimal(100)
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def option_label(options: Any) -> str:
+    """A variant's options as a shopper reads them: "16 GB RAM, 512 GB SSD".
+
+    The values in the order the options are stored (jsonb's key order, which
+    SQL reading ``jsonb_each_text`` sees too); keys are left out, since the
+    values say what they are ("5 g", "Navy", "EU 42").
+    """
+    if not isinstance(options, dict):
+        return ""
+    return ", ".join(
+        value if isinstance(value, str) else json.dumps(value)
+        for value in options.values()
+        if value is not None and value != ""
+    )
+
+
+def variant_name(product_name: str, options: Any) -> str:
+    """A variant's display name: the product name plus its options.
+
+    "Spice Route La Mancha Saffron, 5 g"; just the product name when the
+    variant has no options. The SKU is never part of it.
+    """
+    label = option_label(options)
+    return f"{product_name}, {label}" if label else product_name
 
 
 def json_is_object(field: str) -> Exact:
@@ -196,7 +224,15 @@ class Variant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.sku
+        # The display name when the product is at hand (select_related), so
+        # that printing a variant never costs a query; else the SKU.
+        if not Variant.product.is_cached(self):
+            return self.sku
+        return f"{variant_name(self.product.name, self.options)} ({self.sku})"
+
+    @property
+    def option_label(self) -> str:
+        return option_label(self.options)
 
     def effective_price(self, percent_off: Decimal | None) -> Decimal:
         """The price after ``percent_off`` (the product's active promotion)."""

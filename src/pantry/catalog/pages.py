@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from pantry.catalog.filters import ListRequest, ProductFilters, parse_filters
 from pantry.catalog.images.shapes import ShownImage, image_rows, shown_image
-from pantry.catalog.models import Category, Product, Variant
+from pantry.catalog.models import Category, Product, Variant, option_label
 from pantry.catalog.queries import (
     ProductCard,
     active_promotions,
@@ -82,10 +82,8 @@ def _spec_value(value: Any) -> str:
 
 
 def option_text(options: Any) -> str:
-    """A variant's options as "ram: 8GB, disk: 256GB"."""
-    if not isinstance(options, dict) or not options:
-        return ""
-    return ", ".join(f"{key}: {_spec_value(value)}" for key, value in options.items())
+    """A variant's options as a shopper reads them: "16 GB RAM, 512 GB SSD"."""
+    return option_label(options)
 
 
 def product_view(slug: str) -> ProductView | None:

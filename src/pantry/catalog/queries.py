@@ -44,6 +44,7 @@ from pantry.catalog.models import (
     Variant,
     discounted,
 )
+from pantry.catalog.models import variant_name as variant_name  # for other apps
 from pantry.core.pagination import Page, keyset_page
 from pantry.core.textsearch import clean_query, web_query
 
@@ -503,3 +504,38 @@ def _sort_tree(nodes: list[dict[str, Any]]) -> None:
     nodes.sort(key=lambda n: (n["name"].lower(), n["slug"]))
     for node in nodes:
         _sort_tree(node["children"])
+
+
+@dataclass(frozen=True)
+class LowStock:
+    """A variant that is about to sell out, for the staff dashboard."""
+
+    sku: str
+    name: str  # the display name: product name plus options
+    stock: int
+    product_id: int
+
+
+def low_stock_variants(*, threshold: int, limit: int) -> list[LowStock]:
+    """Variants of active products with 1 to ``threshold`` left, fewest first.
+
+    Sold-out variants are left out: they are the product list's in-stock
+    filter. One query.
+    """
+    rows = (
+        Variant.objects.filter(
+            stock__gte=1, stock__lte=threshold, product__is_active=True
+        )
+        .select_related("product")
+        .only("sku", "stock", "options", "product__name", "product__is_active")
+        .order_by("stock", "sku")[:limit]
+    )
+    return [
+        LowStock(
+            sku=row.sku,
+            name=variant_name(row.product.name, row.options),
+            stock=row.stock,
+            product_id=row.product_id,
+        )
+        for row in rows
+    ]

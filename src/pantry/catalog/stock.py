@@ -9,6 +9,7 @@ The catalog's CHECK (stock >= 0) stays the last line of defence.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +17,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from pantry.catalog.models import discounted
+from pantry.catalog.models import discounted, variant_name
 from pantry.core.errors import Conflict, Invalid
 
 
@@ -38,12 +39,14 @@ class Priced:
     product_name: str
     unit_price: Decimal
     currency: str
+    # The product name and options ("Saffron, 5 g"): what shoppers read.
+    variant_name: str = ""
 
 
 # One short statement per checkout: the ORM would spend more time building
 # this query than PostgreSQL spends running it.
 _PRICES = """
-SELECT v.sku, p.name, v.price, v.currency,
+SELECT v.sku, p.name, v.options, v.price, v.currency,
        (SELECT pr.percent_off FROM catalog_promotion pr
         WHERE pr.product_id = v.product_id AND pr.during @> %s::timestamptz
         LIMIT 1)
@@ -67,8 +70,10 @@ def prices_now(skus: list[str]) -> dict[str, Priced]:
             product_name=name,
             unit_price=discounted(price, percent_off),
             currency=currency,
+            # A raw cursor hands jsonb over as text (Django's loader).
+            variant_name=variant_name(name, json.loads(options)),
         )
-        for sku, name, price, currency, percent_off in rows
+        for sku, name, options, price, currency, percent_off in rows
     }
 
 

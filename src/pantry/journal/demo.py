@@ -1,12 +1,13 @@
 """Demo journal: five writers and three dozen posts, some about demo products.
 
 Loaded by ``pantry demo --if-empty`` after the catalog, so posts can link
-to whatever products exist (none are needed). Text is deterministic; dates
+to the products they are about (none are needed). Text is deterministic; dates
 count back from today so the journal looks alive.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -28,19 +29,59 @@ POSTS = 36
 SEED = 2026
 
 
+@dataclass(frozen=True)
+class Topic:
+    """What a post is about, and the products it may link to.
+
+    A post links only to products in ``categories`` (or below them) whose
+    name holds one of ``products``: a risotto post links to risotto rice
+    and saffron, never to a wok.
+    """
+
+    food: str
+    tag: str
+    places: list[str]
+    categories: tuple[str, ...]
+    products: tuple[str, ...]
+
+
+TOPICS = [
+    Topic("saffron", "spices", ["La Mancha", "Kashmir", "Khorasan"], ("spices",), ("saffron",)),
+    Topic("smoked paprika", "spices", ["La Vera", "Murcia"], ("spices",), ("paprika",)),
+    Topic("cumin", "spices", ["Rajasthan", "Anatolia"], ("spices",), ("cumin",)),
+    Topic("black pepper", "spices", ["Kampot", "Tellicherry"], ("spices",), ("pepper",)),
+    Topic("green tea", "tea", ["Uji", "Shizuoka"], ("tea",), ("green tea",)),
+    Topic("black tea", "tea", ["Assam", "Darjeeling"], ("tea",), ("black tea",)),
+    Topic("oolong", "tea", ["Wuyi", "Alishan"], ("tea",), ("oolong",)),
+    Topic(
+        "risotto", "rice", ["Piedmont", "Vercelli"], ("rice", "spices"),
+        ("risotto rice", "saffron"),
+    ),
+    Topic("basmati rice", "rice", ["the Punjab", "Dehradun"], ("rice",), ("basmati",)),
+    Topic("olive oil", "olive-oil", ["Jaén", "Crete", "Puglia"], ("oils",), ("olive oil",)),
+    Topic(
+        "espresso", "coffee", ["Naples", "Turin", "Trieste"],
+        ("espresso-machines", "grinders"), ("espresso", "grinder"),
+    ),
+]  # fmt: skip
+
+
 def is_empty() -> bool:
     return not Post.objects.exists()
 
 
-def _related(food: str, products: list[Product], number: int) -> list[str]:
-    """Slugs of products named like ``food``, or else one picked by turn."""
-    words = [word for word in food.lower().split() if len(word) > 3]
-    named = [p.slug for p in products if any(w in p.name.lower() for w in words)]
-    if named:
-        return named[:3]
-    if products and number % 3 == 0:
-        return [products[number % len(products)].slug]
-    return []
+def related(topic: Topic, products: list[Product]) -> list[str]:
+    """Slugs of up to two products per word of ``topic``, in its categories."""
+    slugs: list[str] = []
+    for word in topic.products:
+        slugs += [
+            p.slug
+            for p in products
+            if word in p.name.lower()
+            and set(p.category.path_slugs) & set(topic.categories)
+            and p.slug not in slugs
+        ][:2]
+    return slugs
 
 
 @transaction.atomic
@@ -53,12 +94,24 @@ def load() -> str:
         )
         author = services.ensure_author(user)
         Author.objects.filter(pk=author.pk).update(bio=bio)
-    products = list(Product.objects.filter(is_active=True).order_by("id")[:500])
+    products = list(
+        Product.objects.filter(is_active=True).select_related("category").order_by("id")
+    )
     writer = Writer(SEED)
     today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
     linked = 0
+    titles: set[str] = set()
     for number in range(POSTS):
-        piece = writer.piece(paragraphs=2 + number % 9)
+        topic = TOPICS[number % len(TOPICS)]
+        # Each post gets a title (and so a body) of its own.
+        piece = writer.piece(
+            paragraphs=2 + number % 6, topic=(topic.food, topic.tag, topic.places)
+        )
+        while piece.title in titles:
+            piece = writer.piece(
+                paragraphs=2 + number % 6, topic=(topic.food, topic.tag, topic.places)
+            )
+        titles.add(piece.title)
         if number < 2:
             status, published_at = Post.Status.DRAFT, None
         elif number == 2:
@@ -66,8 +119,9 @@ def load() -> str:
         else:
             status = Post.Status.PUBLISHED
             published_at = today - timedelta(days=(number - 2) * 6, hours=number % 5)
-        related = _related(piece.food, products, number)
-        linked += bool(related)
+        # Rotate through the matching products so posts of one topic differ.
+        slugs = related(topic, products[number % 7 :] + products[: number % 7])
+        linked += bool(slugs)
         services.create_post(
             user=None,
             author=WRITERS[number % len(WRITERS)][0],
@@ -76,7 +130,7 @@ def load() -> str:
             tags=piece.tags,
             status=status,
             published_at=published_at,
-            products=related,
+            products=slugs,
         )
     return (
         f"{len(WRITERS)} authors, {POSTS} posts (2 drafts, 1 scheduled), "

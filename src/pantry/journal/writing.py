@@ -67,13 +67,13 @@ OPENERS = [
     "Whenever we can",
 ]  # fmt: skip
 SENTENCES = [
-    "{opener} we travel to {place} to meet {thing} behind our {food}.",
+    "{opener} we travel to {place} to meet {person} behind our {food}.",
     "Good {food} should taste {adj}, never flat or stale.",
     "Keep {food} away from light and heat, and use it within a few months.",
-    "{opener} the {adj} {food} from {place} sells out within days.",
+    "{opener} we sold out of the {adj} {food} from {place} within days.",
     "Try it with {dish}: it needs nothing else.",
     "The difference between {adj} and {adj2} {food} is easy to taste side by side.",
-    "We asked {thing} how they {verb} {food}, and the answer surprised us.",
+    "We asked {person} how they {verb} {food}, and the answer surprised us.",
     "A spoonful lifts {dish} more than any sauce we know.",
     "Prices follow {thing}, and this year the crop was small.",
     "If you only {verb} one {food} this month, make it the one from {place}.",
@@ -81,7 +81,25 @@ SENTENCES = [
     "{opener} customers ask us how to {verb} {food}; here is what we do.",
     "The label should tell you where it comes from and when it was made.",
     "Nothing about it is complicated, but every step takes time.",
+    "In {place} nobody is in a hurry, and you can taste it.",
+    "Our first order from {place} was tiny; now it fills a pallet.",
+    "For {dish}, a little {food} goes further than you think.",
+    "We keep a tasting jar of {food} by the till; ask for it.",
+    "{person} showed us {thing} and we stayed all afternoon.",
+    "A good test: {verb} it plainly first, then with {dish}.",
+    "The best {food} we tasted this year came from {place}.",
+    "Some lots are {adj}, others {adj2}; we label which is which.",
+    "We pay {person} before the harvest, so they can plan the year.",
+    "Store it in a cool cupboard, not next to the stove.",
+    "The smell when you open a fresh bag tells you most of what you need.",
+    "Ask us which lot is open this week; it changes often.",
+    "There is no secret, only {thing} and patience.",
+    "Most of what we know about {food} we learned from {person}.",
 ]
+PEOPLE = [
+    "the grower", "the miller", "our buyers", "a family of farmers",
+    "the roaster", "an old producer", "the cooperative", "a chef we trust",
+]  # fmt: skip
 TITLES = [
     "How to {verb} {food}",
     "A week of {food} in {place}",
@@ -136,6 +154,7 @@ class Writer:
 
     def __init__(self, seed: int):
         self.random = random.Random(seed)
+        self.deck: list[str] = []
 
     def name(self) -> tuple[str, str]:
         return self.random.choice(FIRST_NAMES), self.random.choice(LAST_NAMES)
@@ -157,6 +176,7 @@ class Writer:
             "adj2": adj2,
             "verb": pick(VERBS),
             "thing": pick(THINGS),
+            "person": pick(PEOPLE),
             "dish": pick(DISHES),
             "opener": pick(OPENERS),
             "when": pick(WHENS),
@@ -164,12 +184,25 @@ class Writer:
         }
 
     def _sentence(self, food: str, places: list[str]) -> str:
-        text = self.random.choice(SENTENCES).format(**self._words(food, places))
+        # Deal templates from a shuffled deck, so a post repeats none until
+        # it has used them all.
+        if not self.deck:
+            self.deck = self.random.sample(SENTENCES, len(SENTENCES))
+        text = self.deck.pop().format(**self._words(food, places))
         return text[0].upper() + text[1:]
 
-    def piece(self, *, paragraphs: int | None = None) -> Piece:
-        """One post: mostly short notes, some long guides with sections."""
-        food, tag, places = self.random.choice(FOODS)
+    def piece(
+        self,
+        *,
+        paragraphs: int | None = None,
+        topic: tuple[str, str, list[str]] | None = None,
+    ) -> Piece:
+        """One post: mostly short notes, some long guides with sections.
+
+        ``topic`` (food, tag, places) sets the subject; else one of FOODS.
+        """
+        food, tag, places = topic or self.random.choice(FOODS)
+        self.deck = []
         title = self.random.choice(TITLES).format(**self._words(food, places))
         title = title[0].upper() + title[1:]
         extra = self.random.sample(TOPICS, self.random.randint(0, 2))

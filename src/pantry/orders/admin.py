@@ -31,8 +31,8 @@ class ReadOnlyInline(admin.TabularInline):
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = readonly_fields = (
+        "display_name",
         "sku",
-        "product_name",
         "unit_price",
         "quantity",
         "line_total",
@@ -45,6 +45,10 @@ class OrderLineInline(ReadOnlyInline):
         "refunded_quantity",
     )
     ordering = ["sku"]
+
+    @admin.display(description="Item")
+    def display_name(self, line: OrderLine) -> str:
+        return line.display_name
 
 
 class RefundInline(ReadOnlyInline):

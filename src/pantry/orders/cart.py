@@ -29,6 +29,13 @@ class CartLine:
     priced: Priced | None  # None: no longer for sale
 
     @property
+    def name(self) -> str:
+        """The line as a shopper reads it ("Saffron, 5 g"); else its SKU."""
+        if self.priced is None:
+            return self.sku
+        return self.priced.variant_name or self.priced.product_name
+
+    @property
     def line_total(self) -> Decimal | None:
         return self.priced.unit_price * self.quantity if self.priced else None
 
@@ -134,3 +141,9 @@ def cart_lines(request: HttpRequest) -> list[CartLine]:
 def known_sku(sku: str) -> bool:
     """Whether ``sku`` is for sale now (what an add must name)."""
     return sku in prices_now([sku])
+
+
+def sku_name(sku: str) -> str | None:
+    """The display name of ``sku`` ("Saffron, 5 g") if it is for sale now."""
+    priced = prices_now([sku]).get(sku)
+    return priced.variant_name or priced.product_name if priced else None

@@ -47,7 +47,11 @@ ADDRESS_FIELDS = {
 @dataclass(frozen=True)
 class QuoteLine:
     sku: str
+    # As a shopper reads it (product and options); the product's own name
+    # and the variant's display name are snapshot on the order line.
     name: str
+    product_name: str
+    variant_name: str
     quantity: int
     unit_price: Decimal
     line_total: Decimal
@@ -255,7 +259,9 @@ def price_checkout(
         lines=[
             QuoteLine(
                 sku=sku,
-                name=prices[sku].product_name,
+                name=prices[sku].variant_name or prices[sku].product_name,
+                product_name=prices[sku].product_name,
+                variant_name=prices[sku].variant_name,
                 quantity=quantities[sku],
                 unit_price=prices[sku].unit_price,
                 line_total=line_total,

@@ -220,6 +220,12 @@ class OrderLine(models.Model):
     )
     sku = models.CharField(max_length=64)
     product_name = models.CharField(max_length=200)
+    # The variant as the shopper saw it ("Saffron, 5 g"), snapshot like the
+    # product name; empty on lines older than the column that no backfill
+    # could name (their SKU is gone), which show the product name instead.
+    variant_name = models.CharField(
+        max_length=300, blank=True, default="", db_default=""
+    )
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.IntegerField()
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
@@ -273,7 +279,12 @@ class OrderLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} x {self.sku}"
+        return f"{self.quantity} x {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The line as a shopper reads it: product name plus options."""
+        return self.variant_name or self.product_name
 
 
 class OrderEvent(models.Model):

@@ -63,7 +63,7 @@ def receipt(
         "lines": [
             {
                 "sku": line.sku,
-                "name": line.product_name,
+                "name": line.display_name,
                 "quantity": line.quantity,
                 "unit_price": money(line.unit_price),
                 "line_total": money(line.line_total),
@@ -263,7 +263,8 @@ class TopProduct:
 
 
 _TOP = f"""
-SELECT line.sku, max(line.product_name), sum(line.quantity),
+SELECT line.sku, max(coalesce(nullif(line.variant_name, ''), line.product_name)),
+       sum(line.quantity),
        sum(line.line_total), count(*)
 FROM orders_order o
 JOIN orders_orderline line ON line.order_id = o.id

@@ -10,6 +10,7 @@ streamed with COPY in batches, so memory stays bounded whatever N is.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection, transaction
 
+from pantry.catalog.queries import variant_name
 from pantry.orders.models import NUMBER_PREFIX
 from pantry.orders.services import NUMBER_ALPHABET, NUMBER_LENGTH
 
@@ -110,8 +112,8 @@ def order_number(order_id: int) -> str:
     return NUMBER_PREFIX + "".join(chars)
 
 
-def _pool(rng: random.Random, currency: str) -> list[tuple[str, str, Decimal]]:
-    """Up to POOL_SIZE sellable variants (sku, product name, price), by id."""
+def _pool(rng: random.Random, currency: str) -> list[tuple[str, str, Decimal, str]]:
+    """Up to POOL_SIZE sellable variants (sku, product, price, variant name)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT min(id), max(id) FROM catalog_variant WHERE currency = %s",
@@ -122,12 +124,15 @@ def _pool(rng: random.Random, currency: str) -> list[tuple[str, str, Decimal]]:
             return []
         ids = sorted({rng.randint(low, high) for _ in range(POOL_SIZE * 2)})
         cursor.execute(
-            "SELECT v.sku, p.name, v.price FROM catalog_variant v "
+            "SELECT v.sku, p.name, v.price, v.options FROM catalog_variant v "
             "JOIN catalog_product p ON p.id = v.product_id "
             "WHERE v.id = ANY(%s) AND v.currency = %s ORDER BY v.id LIMIT %s",
             [ids, currency, POOL_SIZE],
         )
-        rows = cursor.fetchall()
+        rows = [
+            (sku, name, price, variant_name(name, json.loads(options)))
+            for sku, name, price, options in cursor.fetchall()
+        ]
     rng.shuffle(rows)  # popularity below follows pool position
     return rows
 
@@ -212,15 +217,16 @@ def run(*, stdout: TextIO, **options: Any) -> None:
                 basket.add(int(len(pool) * rng.random() ** 3))
             total = Decimal("0.00")
             for index in sorted(basket):
-                sku, name, price = pool[index]
+                sku, name, price, variant = pool[index]
                 quantity = 1 if rng.random() < 0.8 else rng.randint(2, 4)
                 line_total = price * quantity
                 total += line_total
                 # Seeded history carries no tax, discount or shipping: net =
                 # gross = line_total, and the order's subtotal is its total.
                 lines.append(
-                    f"{order_id}\t{_clean(sku)}\t{_clean(name)}\t{price}\t{quantity}\t"
-                    f"{line_total}\t0\tstandard\t{line_total}\t0\t0\t{line_total}\n"
+                    f"{order_id}\t{_clean(sku)}\t{_clean(name)}\t{_clean(variant)}\t"
+                    f"{price}\t{quantity}\t{line_total}\t0\tstandard\t{line_total}\t0\t0\t"
+                    f"{line_total}\n"
                 )
             customer = rng.randrange(customers)
             name = f"{FIRST[customer % len(FIRST)]} {LAST[customer // len(FIRST) % len(LAST)]}"
@@ -248,8 +254,9 @@ def run(*, stdout: TextIO, **options: Any) -> None:
             )
             _copy(
                 cursor,
-                "orders_orderline (order_id, sku, product_name, unit_price, quantity, "
-                "line_total, discount, tax_class, net, tax_rate, tax, gross)",
+                "orders_orderline (order_id, sku, product_name, variant_name, "
+                "unit_price, quantity, line_total, discount, tax_class, net, "
+                "tax_rate, tax, gross)",
                 lines,
             )
             _copy(

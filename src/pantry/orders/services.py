@@ -325,7 +325,8 @@ def _place(
     lines = [
         OrderLine(
             sku=line.sku,
-            product_name=line.name,
+            product_name=line.product_name,
+            variant_name=line.variant_name,
             unit_price=line.unit_price,
             quantity=line.quantity,
             line_total=line.line_total,
@@ -414,19 +415,20 @@ WITH placed AS (
     RETURNING id
 ), lines AS (
     INSERT INTO orders_orderline
-        (order_id, sku, product_name, unit_price, quantity, line_total,
-         discount, tax_class, net, tax_rate, tax, gross)
-    SELECT placed.id, line.sku, line.product_name, line.unit_price,
-           line.quantity, line.unit_price * line.quantity, line.discount,
-           line.tax_class, line.net, line.tax_rate, line.tax, line.gross
+        (order_id, sku, product_name, variant_name, unit_price, quantity,
+         line_total, discount, tax_class, net, tax_rate, tax, gross)
+    SELECT placed.id, line.sku, line.product_name, line.variant_name,
+           line.unit_price, line.quantity, line.unit_price * line.quantity,
+           line.discount, line.tax_class, line.net, line.tax_rate, line.tax,
+           line.gross
     FROM placed, unnest(%(skus)s::varchar[], %(names)s::varchar[],
-                        %(prices)s::numeric[], %(quantities)s::integer[],
-                        %(discounts)s::numeric[], %(classes)s::varchar[],
-                        %(nets)s::numeric[],
+                        %(variant_names)s::varchar[], %(prices)s::numeric[],
+                        %(quantities)s::integer[], %(discounts)s::numeric[],
+                        %(classes)s::varchar[], %(nets)s::numeric[],
                         %(rates)s::numeric[], %(taxes)s::numeric[],
                         %(grosses)s::numeric[])
-         AS line(sku, product_name, unit_price, quantity, discount,
-                 tax_class, net, tax_rate, tax, gross)
+         AS line(sku, product_name, variant_name, unit_price, quantity,
+                 discount, tax_class, net, tax_rate, tax, gross)
 ), event AS (
     INSERT INTO orders_orderevent (order_id, from_status, to_status, at, actor)
     SELECT placed.id, '', 'placed', %(at)s, 'customer' FROM placed
@@ -474,6 +476,7 @@ def _insert_order(
         "billing_address": _jsonb(order.billing_address),
         "skus": [line.sku for line in lines],
         "names": [line.product_name for line in lines],
+        "variant_names": [line.variant_name for line in lines],
         "prices": [line.unit_price for line in lines],
         "quantities": [line.quantity for line in lines],
         "discounts": [line.discount for line in lines],

@@ -37,17 +37,19 @@ def cart_page(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["quantity"],
             )
             action = form.cleaned_data["action"]
-            if action == "add" and not cart.known_sku(sku):
+            # Messages name the variant as the shopper saw it, not its SKU.
+            name = cart.sku_name(sku)
+            if action == "add" and name is None:
                 form.add_error("sku", f"{sku} is not for sale.")
             elif action == "add":
                 cart.add(request, sku=sku, quantity=quantity)
-                messages.success(request, f"Added {quantity} of {sku}.")
+                messages.success(request, f"Added {quantity} of {name}.")
             elif action == "update":
                 cart.set_quantity(request, sku=sku, quantity=quantity)
-                messages.success(request, f"{sku} updated.")
+                messages.success(request, f"{name or sku} updated.")
             else:
                 cart.set_quantity(request, sku=sku, quantity=0)
-                messages.success(request, f"{sku} removed.")
+                messages.success(request, f"{name or sku} removed.")
             if form.is_valid():
                 return redirect("orders:cart")
         context = {**_cart_context(request), "form": form}

@@ -1,4 +1,4 @@
-"""The words of the synthetic catalog: departments, brands, tags, specs.
+"""The words of the synthetic catalog: departments, brands, tags, plurals.
 
 Fixed lists, so the same seed always gives the same catalog.
 """
@@ -67,129 +67,74 @@ BRANDS = [
     "Foxglove",
     "Greyhound",
 ]
-ADJECTIVES = [
-    "compact",
-    "classic",
-    "deluxe",
-    "ultra",
-    "slim",
-    "rugged",
-    "smart",
-    "wireless",
-    "portable",
-    "premium",
-    "essential",
-    "modern",
-    "vintage",
-    "lightweight",
-    "heavy-duty",
-    "silent",
-    "rapid",
-    "ergonomic",
-    "foldable",
-    "waterproof",
-    "insulated",
-    "eco",
-    "organic",
-    "handmade",
-    "minimalist",
-    "quilted",
-    "cordless",
-    "digital",
-    "adjustable",
-    "stackable",
-    "nordic",
-    "urban",
-    "coastal",
-    "alpine",
-    "travel",
-    "everyday",
-    "professional",
-    "studio",
-    "outdoor",
-    "indoor",
-    "soft",
-    "sturdy",
-    "bright",
-    "matte",
-    "glossy",
-    "thermal",
-    "breathable",
-    "stretch",
-    "cosy",
-]
-MATERIALS = [
-    "cotton",
-    "wool",
-    "linen",
-    "leather",
-    "steel",
-    "aluminium",
-    "oak",
-    "walnut",
-    "bamboo",
-    "glass",
-    "ceramic",
-    "stoneware",
-    "silicone",
-    "polyester",
-    "nylon",
-    "copper",
-    "brass",
-    "marble",
-    "cork",
-    "hemp",
-]
-COLOURS = [
-    "black",
-    "white",
-    "grey",
-    "navy",
-    "red",
-    "green",
-    "olive",
-    "sand",
-    "blue",
-    "teal",
-    "mustard",
-    "coral",
-    "charcoal",
-    "ivory",
-    "plum",
-    "rust",
-    "sage",
-]
+# Description sentences true of anything the shop sells, then by department.
 SENTENCES = (
-    "Built to last and designed to be used every day.",
-    "A thoughtful design that fits neatly into any home.",
-    "Made from carefully selected materials for a long life.",
-    "Easy to clean and simple to store when not in use.",
-    "Tested by our team over months of daily use.",
-    "The finish resists scratches, stains and fading.",
     "Packed in recycled cardboard with no plastic fillers.",
-    "Comes with a two-year warranty and free returns.",
     "Pairs well with the rest of the collection.",
     "A favourite of customers who value quiet quality.",
-    "Light enough to carry, strong enough to rely on.",
-    "Every detail was reconsidered for this edition.",
-    "Assembled by hand in a small workshop.",
-    "The shape follows the hand rather than the trend.",
-    "Works straight out of the box with no setup.",
-    "Replacement parts are available for years to come.",
-    "Its understated look suits both old and new interiors.",
-    "Gentle on surfaces and kind to the environment.",
-    "A sensible upgrade over cheaper alternatives.",
     "Ships within two working days from our warehouse.",
+    "Every detail was reconsidered for this edition.",
+    "A sensible upgrade over cheaper alternatives.",
 )
+DEPARTMENT_SENTENCES = {
+    "Electronics": (
+        "Works straight out of the box with no setup.",
+        "Comes with a two-year warranty and free returns.",
+        "Firmware updates are supported for years to come.",
+        "Charges over USB-C with the cable in the box.",
+    ),
+    "Kitchen": (
+        "Easy to clean and simple to store when not in use.",
+        "Tested by our team over months of daily cooking.",
+        "Built to last and designed to be used every day.",
+        "The finish resists scratches, stains and fading.",
+    ),
+    "Home": (
+        "Its understated look suits both old and new interiors.",
+        "A thoughtful design that fits neatly into any home.",
+        "Made from carefully selected materials for a long life.",
+        "Assembled by hand in a small workshop.",
+    ),
+    "Clothing": (
+        "Cut for comfort from the first wear.",
+        "Keeps its shape wash after wash.",
+        "Sized true to fit; see the size guide for measurements.",
+        "Made in a family-run factory we visit every year.",
+    ),
+    "Outdoor": (
+        "Light enough to carry, strong enough to rely on.",
+        "Tested in wind, rain and cold before it reached us.",
+        "Replacement parts are available for years to come.",
+        "Packs down small for the car or the trail.",
+    ),
+    "Books": (
+        "Printed on paper from responsibly managed forests.",
+        "A book to read slowly and come back to.",
+        "Chosen by our staff for the reading table this season.",
+        "Sewn binding that lies flat when open.",
+    ),
+}
 
 # Department: (children: {child: noun list}, spec generator name).
 DEPARTMENTS: dict[str, dict[str, list[str]]] = {
     "Electronics": {
-        "Computers": ["laptop", "desktop", "monitor", "keyboard", "mouse"],
-        "Audio": ["headphones", "speaker", "soundbar", "earbuds", "amplifier"],
-        "Phones": ["smartphone", "charger", "phone-case", "power-bank", "cable"],
-        "Cameras": ["camera", "lens", "tripod", "flash", "camera-bag"],
-        "Gaming": ["console", "controller", "headset", "gaming-chair", "mousepad"],
+        "Computers": ["laptop", "ultrabook", "notebook", "tablet", "all-in-one"],
+        "Audio": ["headphones", "speaker", "soundbar", "earbuds", "radio"],
+        "Phones": [
+            "smartphone",
+            "flip-phone",
+            "rugged-phone",
+            "mini-phone",
+            "foldable",
+        ],
+        "Cameras": [
+            "camera",
+            "mirrorless-camera",
+            "compact-camera",
+            "action-camera",
+            "camcorder",
+        ],
+        "Gaming": ["console", "controller", "headset", "keyboard", "mouse"],
     },
     "Kitchen": {
         "Cookware": ["frying-pan", "saucepan", "wok", "casserole", "stockpot"],
@@ -200,7 +145,7 @@ DEPARTMENTS: dict[str, dict[str, list[str]]] = {
             "paring-knife",
             "bread-knife",
             "cleaver",
-            "knife-block",
+            "santoku",
         ],
         "Storage": ["jar", "canister", "lunch-box", "bottle", "spice-rack"],
     },
@@ -208,7 +153,7 @@ DEPARTMENTS: dict[str, dict[str, list[str]]] = {
         "Furniture": ["sofa", "armchair", "table", "bookcase", "stool"],
         "Lighting": ["lamp", "pendant", "floor-lamp", "lantern", "bulb"],
         "Textiles": ["blanket", "cushion", "rug", "curtain", "throw"],
-        "Bathroom": ["towel", "bath-mat", "soap-dish", "mirror", "shower-caddy"],
+        "Bathroom": ["towel", "bath-mat", "bathrobe", "hand-towel", "shower-curtain"],
         "Decor": ["vase", "frame", "clock", "candle", "planter"],
     },
     "Clothing": {
@@ -219,7 +164,7 @@ DEPARTMENTS: dict[str, dict[str, list[str]]] = {
         "Accessories": ["scarf", "hat", "belt", "gloves", "backpack"],
     },
     "Outdoor": {
-        "Camping": ["tent", "sleeping-bag", "camp-stove", "headlamp", "cooler"],
+        "Camping": ["tent", "tarp", "shelter", "hammock", "bivvy"],
         "Cycling": ["bicycle", "helmet", "bike-light", "bike-lock", "saddle"],
         "Garden": ["hose", "shears", "wheelbarrow", "trowel", "watering-can"],
         "Hiking": ["trekking-pole", "daypack", "water-filter", "compass", "gaiters"],
@@ -264,9 +209,7 @@ EXTRA_TAGS = [
     "award-winning",
     "staff-pick",
     "exclusive",
-    "refurbished",
     "handcrafted",
-    "kids",
     "family",
     "pro",
     "beginner",
@@ -281,25 +224,61 @@ EXTRA_TAGS = [
     "festive",
     "compact-living",
     "small-space",
-    "pet-friendly",
     "allergy-friendly",
     "dishwasher-safe",
-    "machine-washable",
-    "energy-saving",
     "low-waste",
     "plastic-free",
     "made-in-europe",
 ]
-RESOLUTIONS = ("1366x768", "1920x1080", "2560x1440", "3840x2160")
-SIZES = ("XS", "S", "M", "L", "XL", "XXL")
+# Tags that follow from a product's promotions or specs (seed.py sets them).
+DATA_TAGS = frozenset({"sale", "organic", "vegan", "dishwasher-safe"})
 
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+# Nouns that are already plural, and those whose plural no rule makes.
+PLURAL_ONLY = frozenset(
+    {
+        "boots", "chinos", "earbuds", "gaiters", "gloves", "headphones", "jeans",
+        "joggers", "loafers", "recipe-cards", "sandals", "shears", "shorts",
+        "short-stories", "slippers", "sneakers",
+    }
+)  # fmt: skip
+IRREGULAR_PLURALS = {"knife": "knives", "scarf": "scarves", "shelf": "shelves"}
+# Words whose capitals the title rule gets wrong.
+DISPLAY_WORDS = {"t-shirt": "T-Shirt", "all-in-one": "All-in-One"}
+
+
 def title(word: str) -> str:
+    """A noun as it reads in a name: "paring-knife" is "Paring Knife"."""
+    if word in DISPLAY_WORDS:
+        return DISPLAY_WORDS[word]
     return word.replace("-", " ").title()
+
+
+def plural(word: str) -> str:
+    """The English plural of a noun ("paring-knife" -> "paring-knives")."""
+    if word in PLURAL_ONLY:
+        return word
+    head, _, last = word.rpartition("-")
+    if last in IRREGULAR_PLURALS:
+        last = IRREGULAR_PLURALS[last]
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head}-{last}" if head else last
+
+
+def plural_title(word: str) -> str:
+    """A category name for the things a noun names: "Paring Knives"."""
+    if word in DISPLAY_WORDS:
+        return DISPLAY_WORDS[word] + "s"
+    return title(plural(word))
 
 
 @dataclass(frozen=True)
@@ -356,7 +335,7 @@ def category_tree() -> list[CategoryRow]:
                             CategoryRow(
                                 next(ids),
                                 sub_slug,
-                                f"{title(noun)}s",
+                                plural_title(noun),
                                 leaf.id,
                                 f"{leaf.path}.{sub_slug}",
                                 department,
@@ -368,19 +347,9 @@ def category_tree() -> list[CategoryRow]:
 
 
 def tag_vocabulary() -> list[str]:
-    """A few hundred tags, most common first (rank order drives the Zipf law)."""
-    nouns = [
-        n for sections in DEPARTMENTS.values() for ns in sections.values() for n in ns
-    ]
-    seen: dict[str, None] = {}
-    for tag in itertools.chain(
-        EXTRA_TAGS[:10],
-        (slugify(d) for d in DEPARTMENTS),
-        ADJECTIVES,
-        COLOURS,
-        MATERIALS,
-        EXTRA_TAGS[10:],
-        nouns,
-    ):
-        seen.setdefault(tag, None)
-    return list(seen)
+    """The tags drawn at random, most common first (rank order drives Zipf).
+
+    Tags that state a fact (sale, organic, vegan, dishwasher-safe), and a
+    product's noun, department and material, are set from its data instead.
+    """
+    return [tag for tag in EXTRA_TAGS if tag not in DATA_TAGS]
