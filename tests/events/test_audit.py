@@ -242,3 +242,30 @@ def test_a_voucher_redemption_writes_no_audit_record_for_the_use_count():
     )
 
     assert not AuditRecord.objects.filter(table_name="vouchers_voucher").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_made_inside_a_wrapped_request_leaks_no_wrapper():
+    def counting(execute, sql, params, many, context):
+        return execute(sql, params, many, context)
+
+    from pantry.events.audit import send_actor
+
+    # A fresh connection object, whose first connection is made inside a
+    # request (as each server thread's is).
+    connection.close()
+    if send_actor in connection.execute_wrappers:
+        connection.execute_wrappers.remove(send_actor)
+    before = None
+    for _ in range(5):
+        # What the request middlewares do while the pool hands out a
+        # connection (connection_created fires inside their block).
+        with connection.execute_wrapper(counting):
+            connection.close()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        if before is None:
+            before = list(connection.execute_wrappers)
+        assert connection.execute_wrappers == before
+    assert counting not in connection.execute_wrappers
+    assert send_actor in connection.execute_wrappers

@@ -143,6 +143,13 @@ def send_actor(
 
 
 def install(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """connection_created receiver: wrap every new connection's queries."""
+    """connection_created receiver: wrap every new connection's queries.
+
+    First in the list, not last: a connection is often (re)made inside a
+    request whose middleware holds ``execute_wrapper(...)`` open, and that
+    context manager pops the *last* wrapper when it ends. Appended there,
+    the actor wrapper would be popped instead of the middleware's, which
+    would stay behind, one more per request, until the stack overflowed.
+    """
     if send_actor not in connection.execute_wrappers:
-        connection.execute_wrappers.append(send_actor)
+        connection.execute_wrappers.insert(0, send_actor)
