@@ -20,13 +20,14 @@ pytestmark = pytest.mark.django_db
 def order(number: str, status: str, at: datetime, total: str, sku: str = "") -> Order:
     placed = Order.objects.create(
         number=number, customer_name="Ada", email="ada@example.com", status=status,
-        currency="EUR", total=Decimal(total), placed_at=at,
+        currency="EUR", total=Decimal(total), subtotal=Decimal(total), placed_at=at,
     )  # fmt: skip
     if sku:
         OrderLine.objects.create(
             order=placed, sku=sku, product_name="Saffron",
             variant_name=f"Saffron, {sku}", unit_price=Decimal(total), quantity=1,
-            line_total=Decimal(total),
+            line_total=Decimal(total), net=Decimal(total), gross=Decimal(total),
+            discount=0, tax_class="standard", tax_rate=0, tax=0,
         )  # fmt: skip
     return placed
 

@@ -134,12 +134,15 @@ def test_the_backfill_names_older_lines_from_their_variant(saffron):
     )
     order = Order.objects.create(
         number="P-OLD", customer_name="Ada", email="ada@example.com",
-        currency="EUR", total=Decimal("31.80"), placed_at=timezone.now(),
+        currency="EUR", total=Decimal("31.80"), subtotal=Decimal("31.80"),
+        placed_at=timezone.now(),
     )  # fmt: skip
     for sku in ("SAF-5", "SAF-25", "GONE-1"):
         OrderLine.objects.create(
             order=order, sku=sku, product_name=SAFFRON, unit_price=Decimal("10.60"),
-            quantity=1, line_total=Decimal("10.60"),
+            quantity=1, line_total=Decimal("10.60"), net=Decimal("10.60"),
+            gross=Decimal("10.60"), discount=0, tax_class="standard", tax_rate=0,
+            tax=0,
         )  # fmt: skip
 
     migration.name_lines(django_apps, SimpleNamespace(connection=connection))
