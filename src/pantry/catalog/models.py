@@ -296,3 +296,30 @@ class ProductSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.price_min}-{self.price_max}"
+
+
+class FacetCount(models.Model):
+    """How many active products of one category carry one tag, and how many
+    of those are in stock; ``tag`` '' holds the category's own totals.
+
+    Kept by statement-level triggers on ``catalog_product`` and
+    ``catalog_productsummary`` (migration 0020), never by Python code, so
+    every writer leaves it right; ``catalog_facets_rebuild()`` recounts it
+    from scratch. Counts are of the category itself, not its subtree: a
+    subtree's are the sum of its categories' rows.
+    """
+
+    pk = models.CompositePrimaryKey("category", "tag")
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    tag = models.CharField(max_length=TAG_MAX_LENGTH, blank=True)
+    products = models.IntegerField()
+    in_stock = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.category_id}/{self.tag}: {self.products}"
