@@ -292,6 +292,12 @@ class ProductSummary(models.Model):
                 include=["price_max"],
                 name="catalog_summary_cat_price",
             ),
+            # The highest prices first (scanned backwards), of all and of a
+            # category: the top of the facets' price range.
+            models.Index(fields=["price_max"], name="catalog_summary_price_max"),
+            models.Index(
+                fields=["category", "price_max"], name="catalog_summary_cat_price_max"
+            ),
         ]
 
     def __str__(self) -> str:

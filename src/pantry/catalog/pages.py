@@ -18,12 +18,12 @@ from django.db import connection
 from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
 from django.utils import timezone
 
+from pantry.catalog.facets import facets
 from pantry.catalog.filters import ListRequest, ProductFilters, parse_filters
 from pantry.catalog.models import Category, Product, Variant
 from pantry.catalog.queries import (
     ProductCard,
     active_promotions,
-    facets,
     filtered_products,
     listed_products,
     product_card,

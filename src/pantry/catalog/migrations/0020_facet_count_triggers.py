@@ -1,7 +1,9 @@
 from django.db import migrations
 
 # catalog_facetcount holds, per category and tag ('' for the category's
-# totals), the active products and how many of them have stock: the join
+# totals; category 0 for the whole catalog, so that the unfiltered facets
+# read a few hundred rows), the active products and how many of them have
+# stock: the join
 # of active products with their summaries' has_stock, counted. Each
 # statement-level trigger adds the change of that join caused by its own
 # table's rows, read against the other table as it is now:
@@ -35,9 +37,12 @@ def _apply(changes: str) -> str:
     return f"""
         WITH changes AS ({changes}),
         delta AS (
-            SELECT category_id, key, sum(products)::int AS products,
+            -- Each category's rows, and category 0's: the whole catalog's.
+            SELECT CASE WHEN grouping(category_id) = 1 THEN 0 ELSE category_id END
+                       AS category_id,
+                   key, sum(products)::int AS products,
                    sum(in_stock)::int AS in_stock
-            FROM changes GROUP BY category_id, key
+            FROM changes GROUP BY GROUPING SETS ((category_id, key), (key))
             HAVING sum(products) <> 0 OR sum(in_stock) <> 0
         ),
         upserted AS (
@@ -172,13 +177,14 @@ CREATE FUNCTION catalog_facets_rebuild() RETURNS bigint
 LANGUAGE sql VOLATILE AS $$
     DELETE FROM catalog_facetcount;
     INSERT INTO catalog_facetcount (category_id, tag, products, in_stock)
-    SELECT p.category_id, k.key, count(*), count(*) FILTER (WHERE s.has_stock)
+    SELECT CASE WHEN grouping(p.category_id) = 1 THEN 0 ELSE p.category_id END,
+           k.key, count(*), count(*) FILTER (WHERE s.has_stock)
     FROM catalog_product p
     LEFT JOIN catalog_productsummary s ON s.product_id = p.id,
     LATERAL catalog_facet_keys(p.tags::text[]) AS k(key)
     WHERE p.is_active
-    GROUP BY p.category_id, k.key
-    ORDER BY p.category_id, k.key;
+    GROUP BY GROUPING SETS ((p.category_id, k.key), (k.key))
+    ORDER BY 1, 2;
     SELECT count(*) FROM catalog_facetcount;
 $$
 """
@@ -209,7 +215,11 @@ class Migration(migrations.Migration):
     their stock, and ``catalog_facets_rebuild()``, which recounts it (used
     here for the rows that exist already)."""
 
-    dependencies = [("catalog", "0019_add_facet_count")]
+    dependencies = [
+        ("catalog", "0019_add_facet_count"),
+        # The facet queries sample with TABLESAMPLE SYSTEM_ROWS.
+        ("core", "0004_tsm_system_rows"),
+    ]
 
     operations = [
         migrations.RunSQL(
