@@ -38,12 +38,7 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
     """
     subtree = subtree_ids(filters.category) if filters.category is not None else None
     if _looked_up(filters):
-        categories = _categories()
-        if subtree is None:
-            counted = _lookup(filters, list(categories), whole=True)
-        else:
-            counted = _lookup(filters, subtree)
-        return _shaped(counted, estimate=False, categories=categories)
+        return _shaped(_lookup(filters, subtree), estimate=False)
     matched = filtered_products(filters, subtree=subtree).values(
         "id", "tags", "category_id"
     )
@@ -84,10 +79,10 @@ def _looked_up(filters: ProductFilters) -> bool:
 
 @dataclass
 class Counted:
-    """Counts of one way, before shaping: (tag, n), (category id, n)."""
+    """Counts of one way, before shaping: (tag, n), (slug, name, path, n)."""
 
     tags: list[tuple[str, int]]
-    categories: list[tuple[int, int]]
+    categories: list[tuple[str, str, list[str], int]]
     total: int
     in_stock: int
     low: Decimal | None
@@ -186,48 +181,86 @@ PRICE_RANGE_ALL, PRICE_RANGE = _price_range(*_ALL), _price_range(*_EACH)
 # The rows of catalog_facetcount that total the whole catalog.
 ALL_CATEGORIES = 0
 
-LOOKUP_TAGS = """
-SELECT tag, sum({column})::bigint AS n FROM catalog_facetcount
-WHERE tag <> '' AND category_id = ANY (%(categories)s::bigint[])
-GROUP BY tag HAVING sum({column}) > 0
-ORDER BY n DESC, tag LIMIT {limit}
-"""
-LOOKUP_CATEGORIES = """
-SELECT category_id, {column}, in_stock FROM catalog_facetcount
-WHERE tag = '' AND category_id = ANY (%(categories)s::bigint[]) AND {column} > 0
+# Rows of a CTE ``direct`` (category_id, n, stocked) as the answer's rows:
+# 'c' each category with its subtree's count (every ancestor of a counted
+# category), 'n' the totals.
+ROLLUP = """
+SELECT 'c', above.slug, above.name, above.path::text, sum(d.n)::bigint, NULL::bigint
+FROM direct d
+JOIN catalog_category c ON c.id = d.category_id
+JOIN catalog_category above ON above.path @> c.path
+GROUP BY above.id, above.slug, above.name, above.path
+UNION ALL
+SELECT 'n', NULL, NULL, NULL, coalesce(sum(n), 0)::bigint,
+       coalesce(sum(stocked), 0)::bigint
+FROM direct
 """
 
 
-def _lookup(
-    filters: ProductFilters, subtree: list[int], *, whole: bool = False
-) -> Counted:
-    """Counts of the products of ``subtree`` (of those in stock with
-    ``in_stock=true``) from catalog_facetcount."""
+def _lookup_sql(column: str, scope: str, tag_scope: str) -> str:
+    return f"""
+WITH direct AS (
+    SELECT category_id, {column} AS n, in_stock AS stocked FROM catalog_facetcount
+    WHERE tag = '' AND {scope} AND {column} > 0
+),
+tag_counts AS (
+    SELECT tag, sum({column})::bigint AS n FROM catalog_facetcount
+    WHERE tag <> '' AND {tag_scope}
+    GROUP BY tag HAVING sum({column}) > 0
+    ORDER BY n DESC, tag LIMIT {FACET_TAGS}
+)
+SELECT 't', tag, NULL, NULL, n, NULL::bigint FROM tag_counts
+UNION ALL
+{ROLLUP}"""  # noqa: S608  constants of this module; values are parameters
+
+
+# By the table's primary key: the whole catalog's rows (category 0) for
+# tags, every category's '' row; or the subtree's rows.
+LOOKUP = {
+    (column, whole): _lookup_sql(
+        column,
+        "category_id <> 0" if whole else "category_id = ANY (%(categories)s::bigint[])",
+        "category_id = 0" if whole else "category_id = ANY (%(categories)s::bigint[])",
+    )
+    for column in ("products", "in_stock")
+    for whole in (True, False)
+}
+
+
+def _lookup(filters: ProductFilters, subtree: list[int] | None) -> Counted:
+    """Counts of the products of ``subtree`` (None: the whole catalog; of
+    those in stock with ``in_stock=true``) from catalog_facetcount."""
     column = "in_stock" if filters.in_stock else "products"
+    whole = subtree is None
+    values = {
+        "categories": subtree,
+        "now": filters.now,
+        "stock": bool(filters.in_stock),
+    }
     with connection.cursor() as cursor:
-        values = {
-            "categories": subtree,
-            "now": filters.now,
-            "stock": bool(filters.in_stock),
-        }
-        tag_values = {**values, "categories": [ALL_CATEGORIES]} if whole else values
-        cursor.execute(LOOKUP_TAGS.format(column=column, limit=FACET_TAGS), tag_values)
-        tags = [(tag, int(n)) for tag, n in cursor.fetchall()]
-        cursor.execute(LOOKUP_CATEGORIES.format(column=column), values)
-        rows = cursor.fetchall()
-        low, high = None, None
-        if rows:
+        cursor.execute(LOOKUP[column, whole], values)
+        counted = _counted(cursor.fetchall())
+        if counted.total:
             cursor.execute(PRICE_BOUNDS_ALL if whole else PRICE_BOUNDS, values)
             below, above = cursor.fetchone()
             if above is not None:
                 values.update(below=below, above=above)
                 cursor.execute(PRICE_RANGE_ALL if whole else PRICE_RANGE, values)
-                low, high = cursor.fetchone()
+                counted.low, counted.high = cursor.fetchone()
+    return counted
+
+
+def _counted(rows: list[tuple[Any, ...]]) -> Counted:
+    """Counted of rows 't' (tag), 'c' (category), 'n' (totals), 'p' (prices)."""
+    total, in_stock = next((int(r[4]), int(r[5])) for r in rows if r[0] == "n")
+    low, high = next(((r[4], r[5]) for r in rows if r[0] == "p"), (None, None))
     return Counted(
-        tags=tags,
-        categories=[(category, int(n)) for category, n, _ in rows],
-        total=sum(int(n) for _, n, _ in rows),
-        in_stock=sum(int(n) for _, _, n in rows),
+        tags=[(r[1], int(r[4])) for r in rows if r[0] == "t"],
+        categories=[
+            (r[1], r[2], r[3].split("."), int(r[4])) for r in rows if r[0] == "c"
+        ],
+        total=total,
+        in_stock=in_stock,
         low=low,
         high=high,
     )
@@ -268,13 +301,13 @@ prices AS (
            max(round(price_max * (100 - percent_off) / 100, 2)) AS high
     FROM joined
 )
-SELECT 't', key, n, NULL::bigint, NULL::numeric, NULL::numeric FROM tag_counts
+SELECT 't', key, NULL, NULL, n, NULL::bigint FROM tag_counts
 UNION ALL
-SELECT 'c', category_id::text, n, stocked, NULL, NULL FROM direct
+{ROLLUP}
 UNION ALL
 SELECT 'p', NULL, NULL, NULL, low, high FROM prices
 UNION ALL
-SELECT 'n', NULL, count(*), NULL, NULL, NULL FROM matched
+SELECT 'm', NULL, NULL, NULL, count(*), NULL FROM matched
 """  # noqa: S608  constants of this module
 
 
@@ -297,17 +330,10 @@ def _count(
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         rows = cursor.fetchall()
-    categories = [(int(r[1]), int(r[2])) for r in rows if r[0] == "c"]
-    low, high = next((r[4], r[5]) for r in rows if r[0] == "p")
-    counted = Counted(
-        tags=[(r[1], int(r[2])) for r in rows if r[0] == "t"],
-        categories=categories,
-        total=next(int(r[2]) for r in rows if r[0] == "n"),
-        in_stock=sum(int(r[3]) for r in rows if r[0] == "c"),
-        low=low,
-        high=high,
-    )
-    size = next(((int(r[2]), int(r[3])) for r in rows if r[0] == "s"), None)
+    counted = _counted(rows)
+    # Past the limit the pass counted no category: the total is the rows.
+    counted.total = max(counted.total, next(int(r[4]) for r in rows if r[0] == "m"))
+    size = next(((int(r[4]), int(r[5])) for r in rows if r[0] == "s"), None)
     return counted, size
 
 
@@ -316,7 +342,7 @@ def _count(
 SAMPLED_ALWAYS = ("id", "category_id", "tags", "is_active")
 SAMPLE_SIZE = """
 UNION ALL
-SELECT 's', NULL, count(*), count(*) FILTER (WHERE is_active), NULL, NULL
+SELECT 's', NULL, NULL, NULL, count(*), count(*) FILTER (WHERE is_active)
 FROM sampled
 """
 
@@ -354,13 +380,6 @@ def _sampled(inner: str, params: Any, filters: ProductFilters) -> Counted:
     return counted
 
 
-def _categories() -> dict[int, tuple[str, str, list[str]]]:
-    """Every category: id -> (slug, name, path)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id, slug, name, path::text FROM catalog_category")
-        return {row[0]: (row[1], row[2], row[3].split(".")) for row in cursor}
-
-
 def about(count: float) -> int:
     """An estimated count rounded to two significant digits (a sample's
     counts are good to a few per cent, not to the unit)."""
@@ -370,46 +389,27 @@ def about(count: float) -> int:
     return int(round(count, -digits)) if digits > 0 else round(count)
 
 
-def _shaped(
-    counted: Counted,
-    *,
-    estimate: bool,
-    categories: dict[int, tuple[str, str, list[str]]] | None = None,
-) -> dict[str, Any]:
-    """The API's JSON of ``counted``: each category counts its subtree."""
+def _shaped(counted: Counted, *, estimate: bool) -> dict[str, Any]:
+    """The API's JSON of ``counted``; estimates scaled and rounded."""
     scale = counted.scale
 
     def number(n: int) -> int:
         return about(n * scale) if estimate else n
 
-    if categories is None:
-        categories = _categories() if counted.categories else {}
-    by_slug = {slug: (name, path) for slug, name, path in categories.values()}
-    rolled: dict[str, int] = {}
-    for category_id, n in counted.categories:
-        _, _, path = categories[category_id]
-        for slug in path:
-            rolled[slug] = rolled.get(slug, 0) + n
     tags = sorted(
         ({"value": tag, "count": number(n)} for tag, n in counted.tags),
         key=lambda t: (-t["count"], t["value"]),
     )
-    rows = sorted(
+    categories = sorted(
         (
-            {
-                "slug": slug,
-                "name": by_slug[slug][0],
-                "path": by_slug[slug][1],
-                "count": number(n),
-            }
-            for slug, n in rolled.items()
-            if slug in by_slug
+            {"slug": slug, "name": name, "path": path, "count": number(n)}
+            for slug, name, path, n in counted.categories
         ),
         key=lambda c: c["path"],
     )
     return {
         "tags": tags,
-        "categories": rows,
+        "categories": categories,
         "price": {"min": _money(counted.low), "max": _money(counted.high)},
         "in_stock": {"count": number(counted.in_stock)},
         "total": number(counted.total),

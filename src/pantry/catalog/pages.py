@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
@@ -143,7 +144,6 @@ SORT_CHOICES = (
 )
 SPEC_FACET_VALUES = 10
 SPEC_FACET_KEYS = 8
-FACETS_TTL = 60
 MENU_DEPTH = 2
 
 
@@ -155,11 +155,22 @@ class Choice:
     selected: bool
     # Categories only: the slugs from the root of the tree.
     path: tuple[str, ...] = ()
+    # The count is an estimate (docs/facets.md).
+    estimated: bool = False
+
+    @property
+    def count_label(self) -> str:
+        """The count as shown: "about 12,000" when it is an estimate."""
+        return count_label(self.count, self.estimated)
 
     @property
     def indent(self) -> str:
         """Em spaces showing a category's depth in a flat menu."""
         return "\u2003" * max(len(self.path) - 1, 0)
+
+
+def count_label(count: int, estimated: bool) -> str:
+    return f"about {count:,}" if estimated else f"{count:,}"
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,19 @@ class ListPage:
     specs: list[SpecFacet]
     price_min: str | None
     price_max: str | None
+    # How many products match, and how many of them are in stock; estimates
+    # (rounded, shown as "about") when ``counts_estimated``.
+    total: int = 0
+    in_stock_count: int = 0
+    counts_estimated: bool = False
+
+    @property
+    def total_label(self) -> str:
+        return count_label(self.total, self.counts_estimated)
+
+    @property
+    def in_stock_label(self) -> str:
+        return count_label(self.in_stock_count, self.counts_estimated)
 
     @property
     def category_menu(self) -> list[Choice]:
@@ -269,22 +293,25 @@ def _is_leaf(slug: str | None, categories: list[dict[str, Any]]) -> bool:
 
 
 def _cached_facets(request: ListRequest) -> dict[str, Any]:
-    """Facet counts for the matching set, cached for a minute.
+    """Facet counts for the matching set, cached for
+    PANTRY_FACETS_CACHE_SECONDS (0: not cached).
 
-    Counting is a pass over every matching product (seconds on a million
-    products); the counts may lag a minute behind, the products never. Spec
-    values are counted in a category without subcategories only: wider
-    categories mix kinds of products whose specs share little, and counting
-    them costs as much again.
+    The counts are fast uncached (docs/facets.md); the cache only spares
+    repeated requests of one filter set. Spec values are counted in a
+    category without subcategories only: wider categories mix kinds of
+    products whose specs share little, and counting them costs as much
+    again.
     """
-    key = _facets_key(request, "v2")
-    found = cache.get(key)
+    seconds = settings.PANTRY_FACETS_CACHE_SECONDS
+    key = _facets_key(request, "v3")
+    found = cache.get(key) if seconds else None
     if found is not None:
         return dict(found)
     result = dict(facets(request.filters))
     leaf = _is_leaf(request.filters.category, result["categories"])
     result["specs"] = _spec_facets(request.filters) if leaf else []
-    cache.set(key, result, FACETS_TTL)
+    if seconds:
+        cache.set(key, result, seconds)
     return result
 
 
@@ -302,9 +329,16 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
         filters, sort=request.sort, limit=limit or request.limit, cursor=request.cursor
     )
     counted = _cached_facets(request)
+    estimated = bool(counted.get("count_is_estimate"))
     tags_chosen = set(filters.tags)
     tags = [
-        Choice(row["value"], row["value"], row["count"], row["value"] in tags_chosen)
+        Choice(
+            row["value"],
+            row["value"],
+            row["count"],
+            row["value"] in tags_chosen,
+            estimated=estimated,
+        )
         for row in counted["tags"]
     ]
     # Chosen tags stay on the form even when the facets would not list them.
@@ -317,6 +351,7 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
             row["count"],
             row["slug"] == filters.category,
             tuple(row["path"]),
+            estimated=estimated,
         )
         for row in counted["categories"]
     ]
@@ -338,4 +373,7 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
         specs=specs,
         price_min=counted["price"]["min"],
         price_max=counted["price"]["max"],
+        total=counted["total"],
+        in_stock_count=counted["in_stock"]["count"],
+        counts_estimated=estimated,
     )
