@@ -270,6 +270,8 @@ def bench_env(data_dir: Path) -> dict[str, str]:
         PANTRY_LOG_LEVEL="WARNING",
         # No mail server on bench machines: emails are rendered, not sent.
         PANTRY_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        # Caches off: every page computes its facet counts (issue 18).
+        PANTRY_FACETS_CACHE_SECONDS="0",
     )
     if "BENCH_DATABASE_URL" in os.environ:
         env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
