@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
+import time
 from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -355,3 +358,40 @@ def test_lookup_price_range_walks_the_summary_price_indexes(shelf):
     plans = "\n".join(explain(sql) for sql in prices)
     assert "catalog_summary_cat_price " in plans
     assert "catalog_summary_cat_price_max" in plans
+
+
+# -- concurrent writers -----------------------------------------------------
+
+
+def _connect() -> psycopg.Connection[Any]:
+    return psycopg.connect(**connection.get_connection_params())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["tags", "stock"])
+def test_a_stock_flip_racing_a_tag_change_leaves_the_counts_right(first):
+    garden = CategoryFactory(slug="garden", name="Garden")
+    product = ProductFactory(slug="hose", category=garden, tags=["old"])
+    VariantFactory(product=product, sku="HOSE-1", stock=1)
+    change_tags = (
+        "UPDATE catalog_product SET tags = '{new}' WHERE id = %s",
+        [product.pk],
+    )
+    sell_out = ("UPDATE catalog_variant SET stock = 0 WHERE sku = 'HOSE-1'", [])
+    statements = {"tags": change_tags, "stock": sell_out}
+    second = "stock" if first == "tags" else "tags"
+    with _connect() as one, _connect() as two:
+        one.execute(*statements[first])
+        # The second writer waits on the first one's locks until it commits.
+        waiting = threading.Thread(
+            target=lambda: (two.execute(*statements[second]), two.commit())
+        )
+        waiting.start()
+        time.sleep(0.3)
+        one.commit()
+        waiting.join(timeout=10)
+        assert not waiting.is_alive()
+
+    rows = assert_kept_right()
+    assert (garden.pk, "new", 1, 0) in rows
+    assert not any(tag == "old" for _, tag, _, _ in rows)
