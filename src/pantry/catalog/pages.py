@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
 from django.utils import timezone
 
-from pantry.catalog.facets import facets
+from pantry.catalog.facets import about, facets
 from pantry.catalog.filters import ListRequest, ProductFilters, parse_filters
 from pantry.catalog.models import Category, Product, Variant
 from pantry.catalog.queries import (
@@ -144,6 +144,8 @@ SORT_CHOICES = (
 )
 SPEC_FACET_VALUES = 10
 SPEC_FACET_KEYS = 8
+# Spec values are counted over at most this many matches, then scaled.
+SPEC_FACET_ROWS = 2_000
 MENU_DEPTH = 2
 
 
@@ -241,9 +243,11 @@ def _facets_key(request: ListRequest, extra: str) -> str:
     return "storefront:facets:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _spec_facets(filters: ProductFilters) -> list[tuple[str, str, int]]:
+def _spec_facets(filters: ProductFilters) -> tuple[list[tuple[str, str, int]], int]:
     """(dotted path, value, count) of the scalar specs of matching products,
-    two levels deep, for keys with few distinct values.
+    two levels deep, for keys with few distinct values; and how many
+    matches were read (at most SPEC_FACET_ROWS + 1: past that, the counts
+    are of the first ones read only).
 
     Spec filters themselves are left out of the count, so a chosen value's
     alternatives stay on offer.
@@ -251,7 +255,7 @@ def _spec_facets(filters: ProductFilters) -> list[tuple[str, str, int]]:
     matched = filtered_products(replace(filters, specs=())).values("specs")
     inner, params = matched.query.sql_with_params()
     sql = f"""
-        WITH matched AS MATERIALIZED ({inner}),
+        WITH matched AS MATERIALIZED ({inner} LIMIT {SPEC_FACET_ROWS + 1}),
         leaves AS (
             SELECT e.key AS path, e.value
             FROM matched m, jsonb_each(m.specs) e
@@ -271,12 +275,15 @@ def _spec_facets(filters: ProductFilters) -> list[tuple[str, str, int]]:
             HAVING count(*) BETWEEN 2 AND {SPEC_FACET_VALUES}
             ORDER BY sum(n) DESC, path LIMIT {SPEC_FACET_KEYS}
         )
-        SELECT c.path, c.value, c.n FROM counted c JOIN small USING (path)
+        SELECT c.path, c.value, c.n, (SELECT count(*) FROM matched)
+        FROM counted c JOIN small USING (path)
         ORDER BY c.path, c.value
     """  # noqa: S608  fixed SQL around Django's compiled queryset; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(path, value, int(n)) for path, value, n in cursor.fetchall()]
+        rows = cursor.fetchall()
+    read = int(rows[0][3]) if rows else 0
+    return [(path, value, int(n)) for path, value, n, _ in rows], read
 
 
 def _is_leaf(slug: str | None, categories: list[dict[str, Any]]) -> bool:
@@ -307,9 +314,17 @@ def _cached_facets(request: ListRequest) -> dict[str, Any]:
     found = cache.get(key) if seconds else None
     if found is not None:
         return dict(found)
-    result = dict(facets(request.filters))
-    leaf = _is_leaf(request.filters.category, result["categories"])
-    result["specs"] = _spec_facets(request.filters) if leaf else []
+    filters = request.filters
+    result = dict(facets(filters))
+    leaf = _is_leaf(filters.category, result["categories"])
+    specs, read = _spec_facets(filters) if leaf else ([], 0)
+    result["specs_estimated"] = read > SPEC_FACET_ROWS
+    if result["specs_estimated"]:
+        # Scale the first matches read to the whole set without spec filters.
+        base = result if not filters.specs else facets(replace(filters, specs=()))
+        scale = base["total"] / read
+        specs = [(path, value, about(n * scale)) for path, value, n in specs]
+    result["specs"] = specs
     if seconds:
         cache.set(key, result, seconds)
     return result
@@ -359,7 +374,13 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
     by_path: dict[str, list[Choice]] = {}
     for path, value, count in counted["specs"]:
         by_path.setdefault(path, []).append(
-            Choice(value, value, count, chosen_specs.get(path) == value)
+            Choice(
+                value,
+                value,
+                count,
+                chosen_specs.get(path) == value,
+                estimated=estimated or bool(counted.get("specs_estimated")),
+            )
         )
     specs = [
         SpecFacet(f"spec.{path}", _spec_label(path), choices)
