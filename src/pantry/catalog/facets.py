@@ -421,17 +421,14 @@ def _shaped(counted: Counted, *, estimate: bool) -> dict[str, Any]:
     def number(n: int) -> int:
         return about(n * scale) if estimate else n
 
-    tags = sorted(
-        ({"value": tag, "count": number(n)} for tag, n in counted.tags),
-        key=lambda t: (-t["count"], t["value"]),
+    tag_counts = sorted(
+        ((tag, number(n)) for tag, n in counted.tags), key=lambda t: (-t[1], t[0])
     )
-    categories = sorted(
-        (
-            {"slug": slug, "name": name, "path": path, "count": number(n)}
-            for slug, name, path, n in counted.categories
-        ),
-        key=lambda c: c["path"],
-    )
+    tags = [{"value": tag, "count": n} for tag, n in tag_counts]
+    categories = [
+        {"slug": slug, "name": name, "path": path, "count": number(n)}
+        for slug, name, path, n in sorted(counted.categories, key=lambda c: c[2])
+    ]
     return {
         "tags": tags,
         "categories": categories,
