@@ -24,7 +24,7 @@ from pantry.catalog.importing import import_products
 from pantry.catalog.models import Category, Product, ProductSummary, Variant
 from pantry.catalog.queries import filtered_products
 from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
-from tests.helpers import assert_uses_index, explain
+from tests.helpers import assert_uses_index
 
 pytestmark = pytest.mark.django_db
 
@@ -348,16 +348,6 @@ def test_unfiltered_facets_read_the_whole_catalog_rows_by_key(shelf):
     lookup = next(q["sql"] for q in run.captured_queries if "facetcount" in q["sql"])
     plan = assert_uses_index(lookup, "catalog_facetcount_pkey")
     assert "catalog_product " not in plan
-
-
-def test_lookup_price_range_walks_the_summary_price_indexes(shelf):
-    with CaptureQueriesContext(connection) as run:
-        facets(ProductFilters(category="home"))
-
-    prices = [q["sql"] for q in run.captured_queries if "price_max" in q["sql"]]
-    plans = "\n".join(explain(sql) for sql in prices)
-    assert "catalog_summary_cat_price " in plans
-    assert "catalog_summary_cat_price_max" in plans
 
 
 # -- concurrent writers -----------------------------------------------------
