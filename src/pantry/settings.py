@@ -396,7 +396,7 @@ PANTRY_SERVER_TIMING = env_bool("PANTRY_SERVER_TIMING", False)
 PANTRY_CURRENCY = env("PANTRY_CURRENCY", "EUR").upper()
 PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
 # Facet counts are exact up to this many matching products, then estimated
-# from a sample of this many catalog rows.
+# from a sample of at most this many catalog rows.
 PANTRY_FACET_EXACT_LIMIT = env_int("PANTRY_FACET_EXACT_LIMIT", 10_000, minimum=1)
 # Seconds the product list page keeps one filter set's facets per worker
 # (0: not at all; the counts are fast without it).

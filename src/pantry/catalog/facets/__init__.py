@@ -23,7 +23,12 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from pantry.catalog.facets.counted import Counted, about, shaped
-from pantry.catalog.facets.counting import count, count_sampled
+from pantry.catalog.facets.counting import (
+    active_products,
+    count,
+    count_sampled,
+    sample_rows,
+)
 from pantry.catalog.facets.lookups import lookup
 from pantry.catalog.filters import ProductFilters, subtree_ids
 from pantry.catalog.queries import filtered_products
@@ -58,8 +63,11 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
     # sample (a GIN bitmap is read whole): when the planner expects far
     # more matches, sample first, and count exactly only if the sample
     # finds the planner wrong.
-    if _planned_rows(inner, params) > CLEARLY_ABOVE * limit:
-        sampled = count_sampled(inner, params, filters)
+    planned = _planned_rows(inner, params)
+    active = active_products() if planned > CLEARLY_ABOVE * limit else 0
+    if planned > CLEARLY_ABOVE * limit:
+        rows = sample_rows(planned, active)
+        sampled = count_sampled(inner, params, filters, rows=rows, active=active)
         if sampled.scale == 1.0:
             return shaped(sampled, estimate=False)
         if sampled.total * sampled.scale >= CLEARLY_ABOVE * limit:
@@ -67,7 +75,11 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
     bounded, _ = count(f"{inner} LIMIT {limit + 1}", params, filters, limit=limit)
     if bounded.total <= limit:
         return shaped(bounded, estimate=False)
-    sampled = sampled or count_sampled(inner, params, filters)
+    if sampled is None:
+        rows = settings.PANTRY_FACET_SAMPLE_ROWS
+        sampled = count_sampled(
+            inner, params, filters, rows=rows, active=active or active_products()
+        )
     if sampled.scale == 1.0:
         return shaped(sampled, estimate=False)
     # Both ranges lie inside the true one: together they come closer.

@@ -12,6 +12,10 @@ from pantry.catalog.facets.counted import FACET_TAGS, ROLLUP, Counted, counted_o
 from pantry.catalog.filters import ProductFilters
 
 PRODUCT_TABLE = 'FROM "catalog_product"'
+# Matches a sample aims at (counts good to about 1/sqrt of it), and the
+# smallest sample taken.
+SAMPLE_HITS = 500
+MIN_SAMPLE_ROWS = 1_000
 
 # One pass over the matched rows (a CTE named ``matched`` of id, tags,
 # category_id) for every kind of count: one summary and one promotion probe
@@ -94,15 +98,37 @@ FROM sampled
 """
 
 
-def count_sampled(inner: str, params: Any, filters: ProductFilters) -> Counted:
-    """Counts over the matches among a random sample of the catalog's rows,
-    scaled by the share of the catalog's active products the sample holds
-    (exact when the sample is the whole table)."""
+def active_products() -> int:
+    """The catalog's active products (exact, from the whole catalog's row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(products), 0) FROM catalog_facetcount"
+            " WHERE category_id = 0 AND tag = ''"
+        )
+        return int(cursor.fetchone()[0])
+
+
+def sample_rows(planned: float, active: int) -> int:
+    """Rows to sample for about SAMPLE_HITS matches of a filter expected to
+    match ``planned`` products (at most PANTRY_FACET_SAMPLE_ROWS): a common
+    filter needs a small sample for the same precision."""
+    most = settings.PANTRY_FACET_SAMPLE_ROWS
+    if planned <= 0:
+        return most
+    wanted = SAMPLE_HITS * active / planned
+    return int(min(most, max(min(MIN_SAMPLE_ROWS, most), wanted)))
+
+
+def count_sampled(
+    inner: str, params: Any, filters: ProductFilters, *, rows: int, active: int
+) -> Counted:
+    """Counts over the matches among a random sample of ``rows`` catalog
+    rows, scaled by ``active`` (the catalog's active products) over those
+    the sample holds (exact when the sample is the whole table)."""
     # The sample stands in for the table under the table's own name, so
     # Django's compiled conditions (which name it) read the sample. The
     # first FROM is the query's own: the select list holds no subquery.
     on_sample = inner.replace(PRODUCT_TABLE, 'FROM sampled AS "catalog_product"', 1)
-    rows = settings.PANTRY_FACET_SAMPLE_ROWS
     columns = [*SAMPLED_ALWAYS]
     columns += ["specs"] if filters.specs else []
     columns += ["attributes"] if filters.attributes else []
@@ -116,11 +142,5 @@ def count_sampled(inner: str, params: Any, filters: ProductFilters) -> Counted:
     sampled, sampled_active = size
     if sampled < rows:
         return counted  # the whole table: nothing to scale
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT coalesce(sum(products), 0) FROM catalog_facetcount"
-            " WHERE category_id = 0 AND tag = ''"
-        )
-        (active,) = cursor.fetchone()
-    counted.scale = int(active) / max(sampled_active, 1)
+    counted.scale = active / max(sampled_active, 1)
     return counted
