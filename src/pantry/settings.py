@@ -502,6 +502,13 @@ if env_bool("PANTRY_BEHIND_PROXY", False):
 PANTRY_SERVER_TIMING = env_bool("PANTRY_SERVER_TIMING", False)
 PANTRY_CURRENCY = env("PANTRY_CURRENCY", "EUR").upper()
 PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
+# Facet counts are exact up to this many matching products, then estimated
+# from a sample of at most this many catalog rows.
+PANTRY_FACET_EXACT_LIMIT = env_int("PANTRY_FACET_EXACT_LIMIT", 10_000, minimum=1)
+# Seconds the product list page keeps one filter set's facets per worker
+# (0: not at all; the counts are fast without it).
+PANTRY_FACETS_CACHE_SECONDS = env_int("PANTRY_FACETS_CACHE_SECONDS", 60, minimum=0)
+PANTRY_FACET_SAMPLE_ROWS = env_int("PANTRY_FACET_SAMPLE_ROWS", 5_000, minimum=100)
 PANTRY_SITE_URL = env("PANTRY_SITE_URL", "http://127.0.0.1:8000")
 # Server processes and threads per process (granian) of `pantry run`.
 PANTRY_WORKERS = env_int("PANTRY_WORKERS", os.cpu_count() or 1, minimum=1)

@@ -48,6 +48,9 @@ def test_facets_count_tags_categories_and_prices_of_everything(api, shop: Shop):
         ],
         # Effective prices now: the pan's future promotion does not count.
         "price": {"min": "30.00", "max": "1299.00"},
+        "in_stock": {"count": 3},
+        "total": 5,
+        "count_is_estimate": False,
     }
 
 
@@ -77,6 +80,9 @@ def test_facets_describe_only_the_filtered_set(api, shop: Shop):
             },
         ],
         "price": {"min": "809.10", "max": "989.10"},
+        "in_stock": {"count": 1},
+        "total": 1,
+        "count_is_estimate": False,
     }
 
 
@@ -96,6 +102,9 @@ def test_facets_of_an_empty_set_are_empty(api, shop, params):
         "tags": [],
         "categories": [],
         "price": {"min": None, "max": None},
+        "in_stock": {"count": 0},
+        "total": 0,
+        "count_is_estimate": False,
     }
 
 

@@ -101,6 +101,18 @@ def test_category_without_subcategories_offers_spec_values(client, shelf):
     assert '<option value="2200">2200 (1)</option>' in html
 
 
+def test_spec_values_past_the_bound_are_scaled_estimates(client, shelf, monkeypatch):
+    from pantry.catalog import pages
+
+    # Counted over the first match only, then scaled to the two kettles.
+    monkeypatch.setattr(pages, "SPEC_FACET_ROWS", 1)
+
+    html = client.get("/categories/kettles/").content.decode()
+
+    assert '<select id="spec-1" name="spec.material">' in html
+    assert re.search(r"<option value=\"(glass|steel)\">\1 \(about 1\)</option>", html)
+
+
 def test_category_page_filters_by_a_spec_value(client, shelf):
     html = client.get(
         "/categories/kettles/", {"spec.power.watts": "2200"}

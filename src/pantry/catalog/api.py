@@ -29,7 +29,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import AfterValidator, field_validator, model_validator
 
-from pantry.catalog import filters, queries, rules, services
+from pantry.catalog import facets, filters, queries, rules, services
 from pantry.catalog.images.api import ImageOut
 from pantry.catalog.images.api import router as images_router
 from pantry.core.auth import staff
@@ -311,7 +311,7 @@ def product_facets(request: HttpRequest) -> HttpResponse:
     wanted = filters.parse_filters(
         request.GET, strict=True, allowed=filters.FACET_PARAMETERS
     )
-    return _json(queries.facets(wanted.filters))
+    return _json(facets.facets(wanted.filters))
 
 
 @router.get("/products/{slug}", response=ProductOut)

@@ -328,6 +328,12 @@ class ProductSummary(models.Model):
                 include=["price_max"],
                 name="catalog_summary_cat_price",
             ),
+            # The highest prices first (scanned backwards), of all and of a
+            # category: the top of the facets' price range.
+            models.Index(fields=["price_max"], name="catalog_summary_price_max"),
+            models.Index(
+                fields=["category", "price_max"], name="catalog_summary_cat_price_max"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -425,3 +431,30 @@ class ImageRendition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}.{self.format}"
+
+
+class FacetCount(models.Model):
+    """How many active products of one category carry one tag, and how many
+    of those are in stock; ``tag`` '' holds the category's own totals.
+
+    Kept by statement-level triggers on ``catalog_product`` and
+    ``catalog_productsummary`` (migration 0020), never by Python code, so
+    every writer leaves it right; ``catalog_facets_rebuild()`` recounts it
+    from scratch. Counts are of the category itself, not its subtree: a
+    subtree's are the sum of its categories' rows.
+    """
+
+    pk = models.CompositePrimaryKey("category", "tag")
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    tag = models.CharField(max_length=TAG_MAX_LENGTH, blank=True)
+    products = models.IntegerField()
+    in_stock = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.category_id}/{self.tag}: {self.products}"

@@ -13,18 +13,19 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
 from django.utils import timezone
 
+from pantry.catalog.facets import about, facets
 from pantry.catalog.filters import ListRequest, ProductFilters, parse_filters
 from pantry.catalog.images.shapes import ShownImage, image_rows, shown_image
 from pantry.catalog.models import Category, Product, Variant, option_label
 from pantry.catalog.queries import (
     ProductCard,
     active_promotions,
-    facets,
     filtered_products,
     listed_products,
     product_card,
@@ -147,7 +148,8 @@ SORT_CHOICES = (
 )
 SPEC_FACET_VALUES = 10
 SPEC_FACET_KEYS = 8
-FACETS_TTL = 60
+# Spec values are counted over at most this many matches, then scaled.
+SPEC_FACET_ROWS = 2_000
 MENU_DEPTH = 2
 
 
@@ -159,11 +161,22 @@ class Choice:
     selected: bool
     # Categories only: the slugs from the root of the tree.
     path: tuple[str, ...] = ()
+    # The count is an estimate (docs/facets.md).
+    estimated: bool = False
+
+    @property
+    def count_label(self) -> str:
+        """The count as shown: "about 12,000" when it is an estimate."""
+        return count_label(self.count, self.estimated)
 
     @property
     def indent(self) -> str:
         """Em spaces showing a category's depth in a flat menu."""
         return "\u2003" * max(len(self.path) - 1, 0)
+
+
+def count_label(count: int, estimated: bool) -> str:
+    return f"about {count:,}" if estimated else f"{count:,}"
 
 
 @dataclass(frozen=True)
@@ -182,6 +195,19 @@ class ListPage:
     specs: list[SpecFacet]
     price_min: str | None
     price_max: str | None
+    # How many products match, and how many of them are in stock; estimates
+    # (rounded, shown as "about") when ``counts_estimated``.
+    total: int = 0
+    in_stock_count: int = 0
+    counts_estimated: bool = False
+
+    @property
+    def total_label(self) -> str:
+        return count_label(self.total, self.counts_estimated)
+
+    @property
+    def in_stock_label(self) -> str:
+        return count_label(self.in_stock_count, self.counts_estimated)
 
     @property
     def category_menu(self) -> list[Choice]:
@@ -221,9 +247,11 @@ def _facets_key(request: ListRequest, extra: str) -> str:
     return "storefront:facets:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _spec_facets(filters: ProductFilters) -> list[tuple[str, str, int]]:
+def _spec_facets(filters: ProductFilters) -> tuple[list[tuple[str, str, int]], int]:
     """(dotted path, value, count) of the scalar specs of matching products,
-    two levels deep, for keys with few distinct values.
+    two levels deep, for keys with few distinct values; and how many
+    matches were read (at most SPEC_FACET_ROWS + 1: past that, the counts
+    are of the first ones read only).
 
     Spec filters themselves are left out of the count, so a chosen value's
     alternatives stay on offer.
@@ -231,7 +259,7 @@ def _spec_facets(filters: ProductFilters) -> list[tuple[str, str, int]]:
     matched = filtered_products(replace(filters, specs=())).values("specs")
     inner, params = matched.query.sql_with_params()
     sql = f"""
-        WITH matched AS MATERIALIZED ({inner}),
+        WITH matched AS MATERIALIZED ({inner} LIMIT {SPEC_FACET_ROWS + 1}),
         leaves AS (
             SELECT e.key AS path, e.value
             FROM matched m, jsonb_each(m.specs) e
@@ -251,12 +279,15 @@ def _spec_facets(filters: ProductFilters) -> list[tuple[str, str, int]]:
             HAVING count(*) BETWEEN 2 AND {SPEC_FACET_VALUES}
             ORDER BY sum(n) DESC, path LIMIT {SPEC_FACET_KEYS}
         )
-        SELECT c.path, c.value, c.n FROM counted c JOIN small USING (path)
+        SELECT c.path, c.value, c.n, (SELECT count(*) FROM matched)
+        FROM counted c JOIN small USING (path)
         ORDER BY c.path, c.value
     """  # noqa: S608  fixed SQL around Django's compiled queryset; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(path, value, int(n)) for path, value, n in cursor.fetchall()]
+        rows = cursor.fetchall()
+    read = int(rows[0][3]) if rows else 0
+    return [(path, value, int(n)) for path, value, n, _ in rows], read
 
 
 def _is_leaf(slug: str | None, categories: list[dict[str, Any]]) -> bool:
@@ -273,22 +304,33 @@ def _is_leaf(slug: str | None, categories: list[dict[str, Any]]) -> bool:
 
 
 def _cached_facets(request: ListRequest) -> dict[str, Any]:
-    """Facet counts for the matching set, cached for a minute.
+    """Facet counts for the matching set, cached for
+    PANTRY_FACETS_CACHE_SECONDS (0: not cached).
 
-    Counting is a pass over every matching product (seconds on a million
-    products); the counts may lag a minute behind, the products never. Spec
-    values are counted in a category without subcategories only: wider
-    categories mix kinds of products whose specs share little, and counting
-    them costs as much again.
+    The counts are fast uncached (docs/facets.md); the cache only spares
+    repeated requests of one filter set. Spec values are counted in a
+    category without subcategories only: wider categories mix kinds of
+    products whose specs share little, and counting them costs as much
+    again.
     """
-    key = _facets_key(request, "v2")
-    found = cache.get(key)
+    seconds = settings.PANTRY_FACETS_CACHE_SECONDS
+    key = _facets_key(request, "v3")
+    found = cache.get(key) if seconds else None
     if found is not None:
         return dict(found)
-    result = dict(facets(request.filters))
-    leaf = _is_leaf(request.filters.category, result["categories"])
-    result["specs"] = _spec_facets(request.filters) if leaf else []
-    cache.set(key, result, FACETS_TTL)
+    filters = request.filters
+    result = dict(facets(filters))
+    leaf = _is_leaf(filters.category, result["categories"])
+    specs, read = _spec_facets(filters) if leaf else ([], 0)
+    result["specs_estimated"] = read > SPEC_FACET_ROWS
+    if result["specs_estimated"]:
+        # Scale the first matches read to the whole set without spec filters.
+        base = result if not filters.specs else facets(replace(filters, specs=()))
+        scale = base["total"] / read
+        specs = [(path, value, about(n * scale)) for path, value, n in specs]
+    result["specs"] = specs
+    if seconds:
+        cache.set(key, result, seconds)
     return result
 
 
@@ -306,9 +348,16 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
         filters, sort=request.sort, limit=limit or request.limit, cursor=request.cursor
     )
     counted = _cached_facets(request)
+    estimated = bool(counted.get("count_is_estimate"))
     tags_chosen = set(filters.tags)
     tags = [
-        Choice(row["value"], row["value"], row["count"], row["value"] in tags_chosen)
+        Choice(
+            row["value"],
+            row["value"],
+            row["count"],
+            row["value"] in tags_chosen,
+            estimated=estimated,
+        )
         for row in counted["tags"]
     ]
     # Chosen tags stay on the form even when the facets would not list them.
@@ -321,6 +370,7 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
             row["count"],
             row["slug"] == filters.category,
             tuple(row["path"]),
+            estimated=estimated,
         )
         for row in counted["categories"]
     ]
@@ -328,7 +378,13 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
     by_path: dict[str, list[Choice]] = {}
     for path, value, count in counted["specs"]:
         by_path.setdefault(path, []).append(
-            Choice(value, value, count, chosen_specs.get(path) == value)
+            Choice(
+                value,
+                value,
+                count,
+                chosen_specs.get(path) == value,
+                estimated=estimated or bool(counted.get("specs_estimated")),
+            )
         )
     specs = [
         SpecFacet(f"spec.{path}", _spec_label(path), choices)
@@ -342,4 +398,7 @@ def list_page(request: ListRequest, *, limit: int | None = None) -> ListPage:
         specs=specs,
         price_min=counted["price"]["min"],
         price_max=counted["price"]["max"],
+        total=counted["total"],
+        in_stock_count=counted["in_stock"]["count"],
+        counts_estimated=estimated,
     )

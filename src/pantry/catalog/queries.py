@@ -18,8 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import (
     BooleanField,
     F,
@@ -48,7 +46,6 @@ from pantry.catalog.models import variant_name as variant_name  # for other apps
 from pantry.core.pagination import Page, keyset_page
 from pantry.core.textsearch import clean_query, web_query
 
-FACET_TAGS = 30
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")
 
@@ -398,87 +395,6 @@ def newest_cards(limit: int) -> list[ProductCard]:
     """Cards of the newest active products, newest first, in one query."""
     qs = Product.objects.filter(is_active=True).order_by("-created_at", "-id")
     return [product_card(p) for p in with_json_fields(qs, now=timezone.now())[:limit]]
-
-
-def facets(filters: ProductFilters) -> dict[str, Any]:
-    """Tag counts (top 30), category counts (each with its subtree) and the
-    effective price range of the matching products, in one SQL query."""
-    subtree = subtree_ids(filters.category) if filters.category is not None else None
-    matched = filtered_products(filters, subtree=subtree).values(
-        "id", "tags", "category_id"
-    )
-    try:
-        inner, params = matched.query.sql_with_params()
-    except EmptyResultSet:
-        return {"tags": [], "categories": [], "price": {"min": None, "max": None}}
-    # Said again of the summary (its copy of the category always equals the
-    # product's), so that the price range comes from the summary's category
-    # index alone instead of one summary row per matched product.
-    summary_category = (
-        "AND s.category_id = ANY(%s::bigint[])" if subtree is not None else ""
-    )
-    summary_params = [subtree] if subtree is not None else []
-    sql = f"""
-        WITH matched AS MATERIALIZED ({inner}),
-        tag_counts AS (
-            SELECT tag, count(*) AS n
-            FROM matched m, unnest(m.tags) AS tag
-            GROUP BY tag ORDER BY n DESC, tag LIMIT {FACET_TAGS}
-        ),
-        direct AS (
-            SELECT category_id, count(*) AS n FROM matched GROUP BY category_id
-        ),
-        category_counts AS (
-            SELECT above.slug, above.name, above.path::text AS path, sum(d.n) AS n
-            FROM direct d
-            JOIN catalog_category c ON c.id = d.category_id
-            JOIN catalog_category above ON above.path @> c.path
-            GROUP BY above.id, above.slug, above.name, above.path
-        ),
-        prices AS (
-            -- One promotion discounts all of a product's variants and
-            -- rounding keeps order, so the summary's base price bounds give
-            -- the effective bounds without reading every variant.
-            SELECT
-                min(round(s.price_min * (100 - coalesce(pr.percent_off, 0)) / 100, 2))
-                    AS low,
-                max(round(s.price_max * (100 - coalesce(pr.percent_off, 0)) / 100, 2))
-                    AS high
-            FROM matched m
-            JOIN catalog_productsummary s
-                ON s.product_id = m.id {summary_category}
-            LEFT JOIN catalog_promotion pr
-                ON pr.product_id = m.id AND pr.during @> %s::timestamptz
-        )
-        SELECT 't', tag, NULL, NULL, n FROM tag_counts
-        UNION ALL
-        SELECT 'c', slug, name, path, n FROM category_counts
-        UNION ALL
-        SELECT 'p', low::text, high::text, NULL, NULL FROM prices
-    """  # noqa: S608  fixed SQL around Django's compiled queryset; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *summary_params, filters.now])
-        rows = cursor.fetchall()
-    tags = [{"value": r[1], "count": int(r[4])} for r in rows if r[0] == "t"]
-    tags.sort(key=lambda t: (-t["count"], t["value"]))
-    categories = sorted(
-        (
-            {"slug": r[1], "name": r[2], "path": r[3].split("."), "count": int(r[4])}
-            for r in rows
-            if r[0] == "c"
-        ),
-        key=lambda c: c["path"],
-    )
-    low, high = next((r[1], r[2]) for r in rows if r[0] == "p")
-    return {
-        "tags": tags,
-        "categories": categories,
-        "price": {"min": _text_money(low), "max": _text_money(high)},
-    }
-
-
-def _text_money(value: str | None) -> str | None:
-    return None if value is None else f"{Decimal(value):.2f}"
 
 
 def category_tree() -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from pantry.catalog import queries as catalog
+from pantry.catalog.facets import facets
 from pantry.catalog.queries import ProductFilters
 from pantry.catalog.stock import take_stock
 from pantry.core.errors import PantryError
@@ -192,7 +193,7 @@ def _facets(samples: Samples) -> Callable[[], Any] | None:
     category = samples.get("category")
     if category is None:
         return None
-    return lambda: catalog.facets(ProductFilters(category=category))
+    return lambda: facets(ProductFilters(category=category))
 
 
 def _search(samples: Samples) -> Callable[[], Any] | None:

@@ -1,0 +1,116 @@
+"""Facet counts of the product list: tags, categories, price range, stock.
+
+Three ways, fastest first (docs/facets.md):
+
+- No filter, or only ``category`` and/or ``in_stock=true``: lookups in
+  ``catalog_facetcount`` (kept by triggers) over the subtree's rows, and
+  the price range from the summary's per-category price indexes. Exact.
+- Any other filter: one pass over at most ``PANTRY_FACET_EXACT_LIMIT`` + 1
+  matches (``LIMIT`` in the materialised CTE). At most the limit: exact.
+- More matches than that: the same pass over the matches among a random
+  sample of ``PANTRY_FACET_SAMPLE_ROWS`` catalog rows (``TABLESAMPLE
+  SYSTEM_ROWS``), scaled to the catalog; ``count_is_estimate`` says so.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+
+from pantry.catalog.facets.counted import Counted, about, shaped
+from pantry.catalog.facets.counting import (
+    active_products,
+    count,
+    count_sampled,
+    sample_rows,
+)
+from pantry.catalog.facets.lookups import lookup
+from pantry.catalog.filters import ProductFilters, subtree_ids
+from pantry.catalog.queries import filtered_products
+from pantry.core.textsearch import clean_query
+
+__all__ = ["about", "facets"]
+
+# Sample first when the planner expects this many times the exact limit,
+# and trust the sample when it finds as many (its error is a few per cent).
+CLEARLY_ABOVE = 1.5
+
+
+def facets(filters: ProductFilters) -> dict[str, Any]:
+    """API.md's facets of the products ``filters`` match.
+
+    ``{"tags", "categories", "price", "in_stock": {"count"}, "total",
+    "count_is_estimate"}``; raises UnknownCategory.
+    """
+    subtree = subtree_ids(filters.category) if filters.category is not None else None
+    if _looked_up(filters):
+        return shaped(lookup(filters, subtree), estimate=False)
+    matched = filtered_products(filters, subtree=subtree).values(
+        "id", "tags", "category_id"
+    )
+    try:
+        inner, params = matched.query.sql_with_params()
+    except EmptyResultSet:
+        return shaped(Counted.empty(), estimate=False)
+    limit = settings.PANTRY_FACET_EXACT_LIMIT
+    sampled: Counted | None = None
+    # Finding limit + 1 matches of a common filter costs as much as the
+    # sample (a GIN bitmap is read whole): when the planner expects far
+    # more matches, sample first, and count exactly only if the sample
+    # finds the planner wrong.
+    planned = _planned_rows(inner, params)
+    active = active_products() if planned > CLEARLY_ABOVE * limit else 0
+    if planned > CLEARLY_ABOVE * limit:
+        rows = sample_rows(planned, active)
+        sampled = count_sampled(inner, params, filters, rows=rows, active=active)
+        if sampled.scale == 1.0:
+            return shaped(sampled, estimate=False)
+        if sampled.total * sampled.scale >= CLEARLY_ABOVE * limit:
+            return shaped(sampled, estimate=True)
+    bounded, _ = count(f"{inner} LIMIT {limit + 1}", params, filters, limit=limit)
+    if bounded.total <= limit:
+        return shaped(bounded, estimate=False)
+    if sampled is None:
+        rows = settings.PANTRY_FACET_SAMPLE_ROWS
+        sampled = count_sampled(
+            inner, params, filters, rows=rows, active=active or active_products()
+        )
+    if sampled.scale == 1.0:
+        return shaped(sampled, estimate=False)
+    # Both ranges lie inside the true one: together they come closer.
+    sampled.low = _least(bounded.low, sampled.low, min)
+    sampled.high = _least(bounded.high, sampled.high, max)
+    return shaped(sampled, estimate=True)
+
+
+def _planned_rows(inner: str, params: Any) -> float:
+    """How many rows PostgreSQL expects ``inner`` to return."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {inner}", params)
+        (plan,) = cursor.fetchone()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _least(a: Decimal | None, b: Decimal | None, pick: Any) -> Decimal | None:
+    return b if a is None else a if b is None else pick(a, b)
+
+
+def _looked_up(filters: ProductFilters) -> bool:
+    """Whether the counts are lookups: no filter but category and in_stock."""
+    return not (
+        filters.tags
+        or filters.any_tags
+        or filters.specs
+        or filters.attributes
+        or (filters.q and clean_query(filters.q))
+        or filters.min_price is not None
+        or filters.max_price is not None
+        or filters.in_stock is False
+    )
