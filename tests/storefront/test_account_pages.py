@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from pantry.customers import carts
 from pantry.customers.models import Address, Customer
@@ -161,6 +163,28 @@ def test_checkout_prefills_the_customer_and_the_order_is_theirs(client, ada, mug
     assert carts.cart_quantities(customer_id=ada.pk) == {}
     # The owner opens the order without its token.
     assert client.get(f"/orders/{order.number}/").status_code == 200
+
+
+def test_checkout_starts_from_the_customers_default_address(client, ada, mug):
+    Address.objects.create(
+        customer=ada, name="Ada at home", line1="1 Old Road", city="Bath",
+        country="GB", created_at=timezone.now(),
+    )  # fmt: skip
+    Address.objects.create(
+        customer=ada, name="Ada Lovelace", line1="12 St James's Square",
+        city="London", postal_code="SW1Y 4JH", country="GB", is_default=True,
+        created_at=timezone.now() - timedelta(days=1),
+    )  # fmt: skip
+    sign_in(client)
+    add(client)
+
+    page = client.get("/checkout/").text
+
+    assert 'value="12 St James&#x27;s Square"' in page
+    assert 'value="SW1Y 4JH"' in page
+    assert 'value="London"' in page
+    assert 'value="GB"' in page
+    assert "1 Old Road" not in page
 
 
 def test_verifying_by_page_needs_a_post_and_claims_guest_orders(client, ada, mug):

@@ -51,6 +51,15 @@ def clean_address(data: dict[str, Any], *, partial: bool = False) -> dict[str, A
     return clean
 
 
+def checkout_address(*, customer_id: int) -> Address | None:
+    """The address a checkout starts from: the default, else the newest."""
+    return (
+        Address.objects.filter(customer_id=customer_id)
+        .order_by("-is_default", "-created_at", "-id")
+        .first()
+    )
+
+
 def _clear_default(customer_id: int) -> None:
     Address.objects.filter(customer_id=customer_id, is_default=True).update(
         is_default=False

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from pantry.core.errors import PantryError
+from pantry.customers import addresses
 from pantry.customers.auth import session_customer
 from pantry.orders import accounts, cart, queries, services
 from pantry.orders.errors import IdempotencyKeyReused, InsufficientStock, UnknownSku
@@ -69,6 +70,12 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         initial = {"idempotency_key": uuid.uuid4().hex}
         if customer is not None:
             initial.update(name=customer.name, email=customer.email)
+            address = addresses.checkout_address(customer_id=customer.pk)
+            if address is not None:
+                initial["name"] = address.name
+                initial.update(
+                    {key: getattr(address, key) for key in CheckoutForm.ADDRESS}
+                )
         form = CheckoutForm(initial=initial)
         return render(request, "orders/checkout.html", {**context, "form": form})
     form = CheckoutForm(request.POST)
