@@ -6,13 +6,15 @@ import pytest
 from django.db import IntegrityError, connection
 
 from pantry.catalog.models import Variant
+from tests.catalog.factories import VariantFactory as CatalogVariantFactory
 from tests.orders.factories import VariantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 
 
 def test_a_variant_is_shipped_and_weightless_and_a_product_standard_taxed_by_default():
-    variant = VariantFactory(sku="MUG-1")
+    # The catalog's factory: the orders one makes variants that need no shipping.
+    CatalogVariantFactory(sku="MUG-1")
 
     variant = Variant.objects.select_related("product").get(sku="MUG-1")
     assert (variant.weight_g, variant.requires_shipping) == (0, True)

@@ -14,13 +14,17 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from pantry.wsgi import application
 from tests.core import fuzz_data
 from tests.core.fuzz_data import seed_shop
+
+# Django's own entry point, not pantry.wsgi: that marks the process as a web
+# server, and every process the test suite starts would inherit the mark.
+application = get_wsgi_application()
 
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
     {

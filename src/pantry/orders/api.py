@@ -82,7 +82,7 @@ class LineOut(Schema):
     gross: str | None = Field(None, description="net + tax")
 
 
-class AddressOut(Schema):
+class OrderAddressOut(Schema):
     name: str
     line1: str
     line2: str
@@ -129,8 +129,8 @@ class ReceiptOut(Schema):
     shipping_method: str | None = None
     shipping_method_name: str | None = None
     shipping_tax: str | None = None
-    shipping_address: AddressOut | None = None
-    billing_address: AddressOut | None = None
+    shipping_address: OrderAddressOut | None = None
+    billing_address: OrderAddressOut | None = None
     payment_provider: str | None = None
     payment: PaymentOut | None = None
 
@@ -152,8 +152,8 @@ class OrderOut(Schema):
     shipping_method: str | None
     shipping_method_name: str | None
     shipping_tax: str
-    shipping_address: AddressOut | None
-    billing_address: AddressOut | None
+    shipping_address: OrderAddressOut | None
+    billing_address: OrderAddressOut | None
     payment_provider: str | None = None
     payment: PaymentOut | None = None
     refunded_total: str = "0.00"
