@@ -24,7 +24,7 @@ from pantry.core.errors import PantryError
 from pantry.customers import addresses
 from pantry.customers.auth import session_customer
 from pantry.orders import cart, services
-from pantry.orders.checkout import Quote, clean_address, price_checkout
+from pantry.orders.checkout import ZERO, Quote, clean_address, price_checkout
 from pantry.orders.errors import IdempotencyKeyReused, InsufficientStock, UnknownSku
 from pantry.orders.forms import CheckoutForm, ShippingForm, VoucherForm
 from pantry.orders.tokens import token_for
@@ -105,6 +105,16 @@ def _start(request: HttpRequest) -> tuple[list[cart.CartLine], dict] | HttpRespo
     return lines, state
 
 
+def _address_context(
+    request: HttpRequest, form: CheckoutForm, lines: list[cart.CartLine]
+) -> dict[str, Any]:
+    total = sum((line.line_total or ZERO for line in lines), ZERO)
+    currency = next((line.priced.currency for line in lines if line.priced), "")
+    return _context(
+        request, "address", form=form, lines=lines, total=total, currency=currency
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def address_step(request: HttpRequest) -> HttpResponse:
     """Step 1: name, email and shipping address, checked by the quote."""
@@ -128,9 +138,8 @@ def address_step(request: HttpRequest) -> HttpResponse:
                     {key: getattr(address, key) for key in CheckoutForm.ADDRESS}
                 )
         form = CheckoutForm(initial=initial)
-        return render(
-            request, "orders/checkout.html", _context(request, "address", form=form)
-        )
+        context = _address_context(request, form, lines)
+        return render(request, "orders/checkout.html", context)
     form = CheckoutForm(request.POST)
     if form.is_valid():
         details = {
@@ -155,8 +164,12 @@ def address_step(request: HttpRequest) -> HttpResponse:
             if quote.shipping_methods:
                 return redirect("orders:checkout_shipping")
             return redirect("orders:checkout_review")
-    context = _context(request, "address", form=form)
-    return render(request, "orders/checkout.html", context, status=400)
+    return render(
+        request,
+        "orders/checkout.html",
+        _address_context(request, form, lines),
+        status=400,
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
