@@ -213,7 +213,7 @@ def test_the_review_shows_the_figures_the_order_stores(
     assert {key: getattr(quote, key) for key in shown} == shown
     for key, value in shown.items():
         assert (
-            f'class="review-{key}">{"−" if key == "discount" else ""}{value} EUR'
+            f'class="review-{key}">{"\u2212" if key == "discount" else ""}{value} EUR'
             in (review.text)
         )
     assert ("Tax included" in review.text) is include_tax
