@@ -190,9 +190,9 @@ def shipping_step(request: HttpRequest) -> HttpResponse:
         _save(request, shipping_method=None)
         return redirect("orders:checkout_review")
     offered = {method.code for method in quote.shipping_methods}
-    options = {"methods": quote.shipping_methods, "currency": quote.currency}
+    methods, currency = quote.shipping_methods, quote.currency
     if request.method == "POST":
-        form = ShippingForm(request.POST, **options)
+        form = ShippingForm(request.POST, methods=methods, currency=currency)
         if form.is_valid():
             _save(request, shipping_method=form.cleaned_data["shipping_method"])
             return redirect("orders:checkout_review")
@@ -200,7 +200,9 @@ def shipping_step(request: HttpRequest) -> HttpResponse:
     else:
         chosen = state.get("shipping_method")
         initial = chosen if chosen in offered else quote.shipping_methods[0].code
-        form = ShippingForm(initial={"shipping_method": initial}, **options)
+        form = ShippingForm(
+            initial={"shipping_method": initial}, methods=methods, currency=currency
+        )
         status = 200
     context = _context(request, "shipping", form=form, quote=quote)
     return render(request, "orders/checkout_shipping.html", context, status=status)
