@@ -245,3 +245,35 @@ def test_a_failed_placement_stays_on_the_review_and_places_nothing(client, shop)
     assert "Only 10 of MUG-1 left" in response.text
     assert '<span aria-current="step">Review</span>' in response.text
     assert not Order.objects.exists()
+
+
+def test_a_voucher_used_up_meanwhile_is_dropped_from_the_review(client, shop):
+    from pantry.orders.services import place_order
+
+    create_voucher(code="ONCE", percent_off="5", usage_limit=1)
+    add(client)
+    walk_checkout(client, voucher="ONCE", place=False, **ADDRESS)
+    place_order(
+        name="Bob", email="bob@example.com", lines=[("EBOOK-1", 1)], voucher="ONCE"
+    )
+
+    response = client.get("/checkout/review/", follow=True)
+
+    assert response.redirect_chain == [("/checkout/review/", 302)]
+    assert client.session[STATE]["voucher"] is None
+    assert "review-discount" not in response.text
+    assert "usage limit" in response.text
+
+
+def test_a_method_no_longer_serving_the_cart_asks_for_another(client, shop):
+    from pantry.shipping.models import Rate
+
+    add(client)
+    walk_checkout(client, shipping_method="eu-express", place=False, **ADDRESS)
+    Rate.objects.filter(method__code="eu-express").delete()
+
+    response = client.get("/checkout/review/", follow=True)
+
+    assert response.redirect_chain == [("/checkout/shipping/", 302)]
+    assert client.session[STATE]["shipping_method"] is None
+    assert "Express" not in response.text.split("<legend>")[1]

@@ -28,6 +28,8 @@ from pantry.orders.checkout import ZERO, Quote, clean_address, price_checkout
 from pantry.orders.errors import IdempotencyKeyReused, InsufficientStock, UnknownSku
 from pantry.orders.forms import CheckoutForm, ShippingForm, VoucherForm
 from pantry.orders.tokens import token_for
+from pantry.shipping.errors import ShippingUnavailable
+from pantry.vouchers.errors import VoucherExhausted, VoucherInvalid
 
 STATE = "checkout"
 STEPS = [
@@ -219,11 +221,18 @@ def _review(
 ) -> HttpResponse:
     try:
         quote = _quote(request, state, lines)
+    except (VoucherInvalid, VoucherExhausted) as exc:
+        # It applied when entered, but not any more (used up, expired).
+        messages.error(request, exc.detail)
+        _save(request, voucher=None)
+        return redirect("orders:checkout_review")
+    except ShippingUnavailable as exc:
+        # The cart changed and the chosen method no longer serves it.
+        messages.error(request, exc.detail)
+        _save(request, shipping_method=None)
+        return redirect("orders:checkout_shipping")
     except PantryError as exc:
         messages.error(request, exc.detail)
-        if state.get("voucher"):  # a voucher that no longer applies
-            _save(request, voucher=None)
-            return redirect("orders:checkout_review")
         return redirect("orders:checkout")
     form = form or VoucherForm(initial={"voucher": state.get("voucher") or ""})
     context = _context(
