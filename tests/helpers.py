@@ -142,11 +142,21 @@ def free_port() -> int:
 
 @contextmanager
 def production_server(
-    env: dict[str, str], *, workers: int = 1, threads: int = 4
+    env: dict[str, str],
+    *,
+    workers: int = 1,
+    threads: int = 4,
+    own_site_url: bool = False,
 ) -> Iterator[str]:
-    """Serve pantry with granian in a subprocess; yield its base URL."""
+    """Serve pantry with granian in a subprocess; yield its base URL.
+
+    ``own_site_url`` sets PANTRY_SITE_URL to that base, for links the server
+    builds to itself (the fake payment page and its webhook).
+    """
     port = free_port()
     full_env = {**os.environ, **env}
+    if own_site_url:
+        full_env["PANTRY_SITE_URL"] = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         server_command(port=port, workers=workers, threads=threads),
         env=full_env,

@@ -21,6 +21,7 @@ from pantry.vouchers.models import Voucher
 from pantry.vouchers.services import create_voucher
 from tests.customers.conftest import make_customer
 from tests.helpers import assert_error
+from tests.orders.checkout_steps import walk_checkout
 from tests.orders.factories import VariantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
@@ -407,12 +408,7 @@ def test_the_confirmation_email_lists_the_figures_and_the_address(
 
 def _checkout_page(client, **data):
     client.post("/cart/", {"action": "add", "sku": "MUG-1", "quantity": 2})
-    key = client.get("/checkout/").context["form"].initial["idempotency_key"]
-    return client.post(
-        "/checkout/",
-        {"name": "Ada Lovelace", "email": "ada@example.com", "idempotency_key": key}
-        | data,
-    )
+    return walk_checkout(client, **data)
 
 
 def test_the_checkout_page_ships_to_the_address_given(client, shop):

@@ -136,7 +136,7 @@ def shop(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         "PANTRY_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     try:
-        with production_server(env, threads=4) as base:
+        with production_server(env, threads=4, own_site_url=True) as base:
             yield base
     finally:
         with django_db_blocker.unblock(), orm_beside_playwright():

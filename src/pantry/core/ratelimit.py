@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 # (method, path) -> limit name; the paths of API.md and of the pages.
 ROUTES = {
     ("POST", "/api/v1/orders"): "orders",
-    ("POST", "/checkout/"): "orders",
+    ("POST", "/checkout/place/"): "orders",
     ("POST", "/api/v1/customers"): "signup",
     ("POST", "/account/signup/"): "signup",
     ("POST", "/api/v1/auth/login"): "login",

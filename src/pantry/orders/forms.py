@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from pantry.orders.services import EMAIL_MAX, MAX_QUANTITY, NAME_MAX, SKU_MAX
+from pantry.shipping.services import ShippingQuote
 
 
 class CartLineForm(forms.Form):
@@ -26,9 +29,11 @@ class CartLineForm(forms.Form):
 
 
 class CheckoutForm(forms.Form):
+    """Checkout step 1: who orders and where it goes."""
+
     name = forms.CharField(label="Full name", max_length=NAME_MAX)
     email = forms.EmailField(label="Email", max_length=EMAIL_MAX)
-    # The shipping address: optional here, required by placement when a
+    # The shipping address: optional here, required by the quote when a
     # line needs shipping (its refusal names the field, shown next to it).
     line1 = forms.CharField(label="Street and number", max_length=200, required=False)
     line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
@@ -38,7 +43,6 @@ class CheckoutForm(forms.Form):
     country = forms.CharField(
         label="Country (ISO code, e.g. DE)", max_length=2, required=False
     )
-    voucher = forms.CharField(label="Voucher code", max_length=64, required=False)
 
     ADDRESS = ("line1", "line2", "postal_code", "city", "region", "country")
 
@@ -49,5 +53,29 @@ class CheckoutForm(forms.Form):
             return None
         return {"name": data["name"], **{key: data[key] for key in self.ADDRESS}}
 
-    # One key per checkout page view: a double submit places one order.
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+class ShippingForm(forms.Form):
+    """Checkout step 2: one of the methods the quote offers for the address."""
+
+    shipping_method = forms.ChoiceField(
+        label="Shipping method", widget=forms.RadioSelect
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        methods: list[ShippingQuote],
+        currency: str,
+        **kw: Any,
+    ) -> None:
+        super().__init__(data, **kw)
+        field = self.fields["shipping_method"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(m.code, f"{m.name}: {m.price} {currency}") for m in methods]
+
+
+class VoucherForm(forms.Form):
+    """Checkout step 3: apply or remove a voucher code on the review page."""
+
+    voucher = forms.CharField(label="Voucher code", max_length=64, required=False)
