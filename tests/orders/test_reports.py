@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from pantry.orders.models import Order, OrderLine
-from pantry.orders.queries import REVENUE_STATUSES, sales_report, top_products
+from pantry.orders.models import REVENUE_STATUSES, Order, OrderLine
+from pantry.orders.queries import sales_report, top_products
 from tests.helpers import assert_error
 
 STATUSES = [s.value for s in Order.Status]

@@ -20,9 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pantry.catalog.queries import LowStock, low_stock_variants
-from pantry.orders.models import Order
+from pantry.orders.models import REVENUE_STATUSES, Order
 from pantry.orders.queries import (
-    REVENUE_STATUSES,
     SalesPeriod,
     TopProduct,
     report_bounds,

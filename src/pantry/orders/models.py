@@ -12,6 +12,11 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 NUMBER_PREFIX = "PA-"
+# Orders whose money the shop keeps: paid and not given back. Placed orders
+# are not paid yet; cancelled, expired and refunded ones returned their
+# money. Sales and tax reports count these; refunds start from them. One
+# definition, used by the reports' SQL and by the partial index below.
+REVENUE_STATUSES = ("paid", "shipped", "delivered")
 
 
 class Order(models.Model):
@@ -127,7 +132,7 @@ class Order(models.Model):
             models.Index(
                 fields=["placed_at"],
                 include=["total", "currency"],
-                condition=Q(status__in=["paid", "shipped", "delivered"]),
+                condition=Q(status__in=list(REVENUE_STATUSES)),
                 name="orders_order_revenue_placed",
             ),
             # The expiry sweeper's due orders, oldest first; only unpaid

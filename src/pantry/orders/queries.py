@@ -15,12 +15,9 @@ from django.db.models.lookups import Exact
 
 from pantry.catalog.models import DEFAULT_TAX_CLASS
 from pantry.core.pagination import Page, keyset_page
-from pantry.orders.models import Order, OrderEvent, OrderLine
+from pantry.orders.models import REVENUE_STATUSES, Order, OrderEvent, OrderLine
 from pantry.payments.models import Payment
 
-# Orders whose money the shop keeps: paid and not given back. Placed orders
-# are not paid yet; cancelled and refunded ones returned their money.
-REVENUE_STATUSES = ("paid", "shipped", "delivered")
 BUCKETS = ("day", "week", "month")
 LIST_ORDER = ["-placed_at", "-id"]
 

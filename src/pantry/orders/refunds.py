@@ -18,15 +18,20 @@ from django.utils import timezone
 
 from pantry.catalog.stock import return_stock
 from pantry.core.errors import Invalid, NotFound
-from pantry.orders.models import Order, OrderEvent, OrderLine, Refund, RefundLine
+from pantry.orders.models import (
+    REVENUE_STATUSES,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Refund,
+    RefundLine,
+)
 from pantry.payments.errors import RefundExceedsOrder
 from pantry.payments.models import Payment
 from pantry.payments.services import refund_payment
 
 CENT = Decimal("0.01")
-REFUNDABLE = frozenset(
-    {Order.Status.PAID, Order.Status.SHIPPED, Order.Status.DELIVERED}
-)
+REFUNDABLE = frozenset(REVENUE_STATUSES)
 
 _TAKE_LINE = """
 UPDATE orders_orderline SET refunded_quantity = refunded_quantity + %s
