@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from pantry.catalog import services as catalog
-from pantry.catalog.stock import InsufficientStock
+from pantry.catalog.errors import InsufficientStock
 from pantry.events.models import Event
 from pantry.journal import services as journal
 from pantry.orders.services import place_order, transition_order

@@ -54,3 +54,13 @@ class InvalidImage(Invalid):
 class DuplicateImage(Conflict):
     code = "duplicate_image"
     default_detail = "The product already has this image."
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+    default_detail = "There is not enough stock for this order."
+
+
+class UnknownSku(Invalid):
+    code = "unknown_sku"
+    default_detail = "Some SKUs are not for sale."

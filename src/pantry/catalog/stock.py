@@ -17,18 +17,8 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from pantry.catalog.errors import InsufficientStock, UnknownSku
 from pantry.catalog.models import discounted, variant_name
-from pantry.core.errors import Conflict, Invalid
-
-
-class InsufficientStock(Conflict):
-    code = "insufficient_stock"
-    default_detail = "There is not enough stock for this order."
-
-
-class UnknownSku(Invalid):
-    code = "unknown_sku"
-    default_detail = "Some SKUs are not for sale."
 
 
 @dataclass(frozen=True)

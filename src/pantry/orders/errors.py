@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pantry.catalog.stock import InsufficientStock, UnknownSku
+from pantry.catalog.errors import InsufficientStock, UnknownSku
 from pantry.core.errors import Conflict, Invalid
 
 __all__ = [
