@@ -39,8 +39,8 @@ PAYLOAD = {
     "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
     "status": Status.PAID,
     "rank": Rank.FIRST,
-    "safe": mark_safe("<b>x</b>"),  # noqa: S308 - a constant
-    "text": "naïve \u2028 \"quoted\" </script> \U0001f375",
+    "safe": mark_safe("<b>x</b>"),
+    "text": 'naïve \u2028 "quoted" </script> \U0001f375',
     "numbers": [0, -1, 2**53, 1.5, 0.1, 1e16, True, False, None],
     "nested": {"list": [{"a": []}], "empty": {}},
     7: "an int key",
