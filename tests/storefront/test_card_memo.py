@@ -65,7 +65,7 @@ def test_a_price_stock_name_or_promotion_change_shows_at_once(client, kettle):
         during=DateTimeTZRange(now - timedelta(hours=1), now + timedelta(days=1)),
     )
     shown = card(client.get("/products/").content.decode())
-    assert "−10%" in shown
+    assert "\u221210%" in shown
     assert "31.50" in shown
 
 
