@@ -20,6 +20,7 @@ from pantry.core.api import router as core_router
 from pantry.core.edge import JsonParser, bad_request
 from pantry.core.errors import PantryError, code_for_status
 from pantry.core.openapi import document_errors
+from pantry.core.renderers import FastJSONRenderer
 from pantry.core.transactions import retryable
 from pantry.core.unavailable import report, unavailable_response
 from pantry.customers.api import router as customers_router
@@ -45,6 +46,7 @@ api = PantryAPI(
     description="Catalog, journal, search and orders of a pantry shop.",
     urls_namespace="api",
     parser=JsonParser(),
+    renderer=FastJSONRenderer(),
 )
 api.add_router("", core_router)
 api.add_router("", customers_router)

@@ -18,12 +18,10 @@ Choices API.md leaves open:
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -35,6 +33,7 @@ from pantry.catalog.images.api import router as images_router
 from pantry.core.auth import staff
 from pantry.core.errors import NotFound
 from pantry.core.openapi import error_response
+from pantry.core.renderers import dumps
 from pantry.core.times import AwareMoment
 
 router = Router(tags=["catalog"])
@@ -273,10 +272,8 @@ def _key(value: str) -> str:
 def _json(body: Any) -> HttpResponse:
     """Already-shaped JSON, sent as is: validating a page of products against
     the response schema (kept for the OpenAPI document) would cost more than
-    the query that built it. Same encoder as ninja's."""
-    return HttpResponse(
-        json.dumps(body, cls=DjangoJSONEncoder), content_type="application/json"
-    )
+    the query that built it. Same encoder as ninja's renderer."""
+    return HttpResponse(dumps(body), content_type="application/json")
 
 
 @router.get(

@@ -8,10 +8,11 @@ below turn those rows into URLs through the storage API (filesystem or S3).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models import OuterRef
 from django.db.models.functions import JSONObject
 from django.templatetags.static import static
@@ -24,6 +25,26 @@ from pantry.catalog.models import ImageRendition, ProductImage
 # so nothing moves when the real image arrives.
 PLACEHOLDER = "catalog/placeholder.svg"
 PLACEHOLDER_SIZE = (480, 360)
+
+
+def media_url(name: str) -> str:
+    """``default_storage.url(name)``, remembered for filesystem storage.
+
+    A page of 24 products asks for about 170 rendition URLs; on the
+    filesystem the URL is a pure function of the storage's base URL and the
+    name, so it is computed once per name (keyed by both: settings changes
+    in tests give a new base URL). Other storages (S3, signed URLs) are asked
+    every time.
+    """
+    storage = default_storage._wrapped  # type: ignore[attr-defined]
+    if type(storage) is not FileSystemStorage:
+        return default_storage.url(name)
+    return _filesystem_url(storage, storage.base_url, name)
+
+
+@lru_cache(maxsize=65536)
+def _filesystem_url(storage: FileSystemStorage, base_url: str, name: str) -> str:
+    return storage.url(name)
 
 
 def image_rows(product_ref: Any = None, *, primary_only: bool = False) -> ArraySubquery:
@@ -66,13 +87,13 @@ def image_json(row: dict[str, Any]) -> dict[str, Any]:
     renditions: dict[str, dict[str, Any]] = {}
     for rendition in row["renditions"] or []:
         renditions.setdefault(rendition["name"], {})[rendition["format"]] = {
-            "url": default_storage.url(rendition["file"]),
+            "url": media_url(rendition["file"]),
             "width": rendition["width"],
             "height": rendition["height"],
         }
     return {
         "id": row["id"],
-        "url": default_storage.url(row["file"]),
+        "url": media_url(row["file"]),
         "alt": row["alt"],
         "width": row["width"],
         "height": row["height"],
@@ -139,7 +160,7 @@ def shown_image(row: dict[str, Any] | None, *, size: str) -> ShownImage:
             src=static(PLACEHOLDER), alt=row["alt"], width=width, height=height
         )
     return ShownImage(
-        src=default_storage.url(chosen["file"]),
+        src=media_url(chosen["file"]),
         alt=row["alt"],
         width=chosen["width"],
         height=chosen["height"],
@@ -157,5 +178,5 @@ def _srcset(renditions: list[dict[str, Any]]) -> str:
         if rendition["width"] in seen:
             continue
         seen.add(rendition["width"])
-        parts.append(f"{default_storage.url(rendition['file'])} {rendition['width']}w")
+        parts.append(f"{media_url(rendition['file'])} {rendition['width']}w")
     return ", ".join(parts)
