@@ -166,7 +166,11 @@ def test_the_quote_is_one_statement_read_through_indexes(eu):
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
-    assert "shipping_rate_no_overlap" in plan, plan
+    # On a table this small the planner may take the method index or the
+    # EXCLUDE constraint's GiST index for the tiers; either is an index.
+    assert re.search(r"Index (Only )?Scan using \S+ on shipping_rate", plan) or (
+        "Bitmap Index Scan on shipping_rate" in plan
+    ), plan
 
 
 def test_shipped_lines_need_an_address_and_a_method(eu):
