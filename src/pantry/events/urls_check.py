@@ -11,29 +11,14 @@ answer that changes in between cannot redirect it.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from pantry.core.addresses import NotPublic, public_address
 from pantry.events.errors import UrlNotAllowed
 
 URL_MAX = 2000
-
-
-def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return not (
-        address.is_loopback
-        or address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-        or not address.is_global
-    )
 
 
 def check_url_form(url: str) -> tuple[str, str, int]:
@@ -68,20 +53,11 @@ def resolve_allowed(url: str) -> str | None:
     if settings.PANTRY_WEBHOOK_ALLOW_PRIVATE:
         return None
     try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        literal = None
-    if literal is not None:
-        addresses = [literal]
-    else:
-        try:
-            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
+        return public_address(host, port)
+    except NotPublic as exc:
+        if exc.unresolved:
             raise UrlNotAllowed(f"The host {host} cannot be resolved.") from None
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    if not addresses or not all(_public(a) for a in addresses):
         raise UrlNotAllowed(
             f"The host {host} is not a public address; webhooks cannot be "
             "sent to loopback, private or link-local addresses."
-        )
-    return str(addresses[0])
+        ) from None

@@ -11,14 +11,14 @@ media address (what an export writes) is read from storage, not fetched.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
 from django.core.files.storage import default_storage
+
+from pantry.core.addresses import NotPublic, public_address
 
 SRC_MAX = 2000
 
@@ -72,19 +72,6 @@ def _limited(data: bytes) -> bytes:
     return data
 
 
-def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.is_global and not (
-        address.is_loopback
-        or address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
-
-
 def _pinned(url: str) -> tuple[str, dict[str, str], dict[str, str]]:
     """The URL to request, its extensions and headers (the checked address)."""
     parts = urlsplit(url)
@@ -98,19 +85,14 @@ def _pinned(url: str) -> tuple[str, dict[str, str], dict[str, str]]:
     if settings.PANTRY_IMAGE_FETCH_ALLOW_PRIVATE:
         return url, {}, {}
     try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
+        address = public_address(host, port)
+    except NotPublic as exc:
+        if exc.unresolved:
             raise SourceError(f"the host {host} cannot be resolved") from None
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    if not addresses or not all(_public(a) for a in addresses):
         raise SourceError(
             f"the host {host} is not a public address; images are not fetched "
             "from loopback, private or link-local addresses"
-        )
-    address = str(addresses[0])
+        ) from None
     netloc = (f"[{address}]" if ":" in address else address) + (
         f":{parts.port}" if parts.port else ""
     )
