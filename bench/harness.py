@@ -342,6 +342,31 @@ def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
             embedded.stop()
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def extra_server(
+    env: dict[str, str], port: int, *, workers: int, what: str, threads: int = 8
+) -> Iterator[None]:
+    """A second production server with its own settings, for one case."""
+    from pantry.platform.server import server_command
+
+    process = subprocess.Popen(
+        server_command(port=port, workers=workers, threads=threads),
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_health(process, port, what=what)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 def wait_for_health(
     process: subprocess.Popen[Any], port: int, *, what: str, timeout: float = 60
 ) -> None:

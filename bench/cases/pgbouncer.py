@@ -15,7 +15,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -26,8 +25,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench.harness import ROOT, Bench, percentile, psql, wait_for_health
-from pantry.platform.server import server_command
+from bench.harness import (
+    Bench,
+    extra_server,
+    free_port,
+    percentile,
+    psql,
+)
 
 CLIENTS = 200
 LIMIT = 30
@@ -46,12 +50,6 @@ PATHS = [
     "/api/v1/categories",
     "/journal/",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -96,20 +94,6 @@ pidfile = {folder}/pgbouncer.pid
         if pid_file.exists():
             os.kill(int(pid_file.read_text()), signal.SIGINT)
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def _server(env: dict[str, str], port: int) -> Iterator[None]:
-    process = subprocess.Popen(
-        server_command(port=port, workers=WORKERS, threads=8),
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_for_health(process, port, what="the load-test server")
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _load(port: int, paths: list[str], seconds: float) -> dict[str, Any]:
@@ -183,7 +167,7 @@ def run(bench: Bench) -> None:
                 "PANTRY_PGBOUNCER": "1",
             }
             port = free_port()
-            with _server(env, port):
+            with extra_server(env, port, workers=WORKERS, what="the load-test server"):
                 through = _load(port, paths, seconds)
         host = quote(str(status.socket_dir), safe="")
         direct_env = {
@@ -193,7 +177,9 @@ def run(bench: Bench) -> None:
             "PANTRY_DB_POOL_TIMEOUT": "5",
         }
         port = free_port()
-        with _server(direct_env, port):
+        with extra_server(
+            direct_env, port, workers=WORKERS, what="the load-test server"
+        ):
             direct = _load(port, paths, seconds)
     finally:
         psql(

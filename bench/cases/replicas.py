@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import http.client
 import shutil
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.cases.pgbouncer import free_port
-from bench.harness import ROOT, Bench, percentile, psql, wait_for_health
+from bench.harness import (
+    Bench,
+    extra_server,
+    free_port,
+    percentile,
+    psql,
+)
 from pantry.platform.replicas import SERVED_BY
-from pantry.platform.server import server_command
 
 CLIENTS = 16
 WORKERS = 2
@@ -36,20 +37,6 @@ PATHS = [
     "/api/v1/categories",
     "/products/",
 ]
-
-
-@contextmanager
-def _server(env: dict[str, str], port: int) -> Iterator[None]:
-    process = subprocess.Popen(
-        server_command(port=port, workers=WORKERS, threads=8),
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_for_health(process, port, what="the replica bench server")
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _writer(url: str, stop: threading.Event) -> int:
@@ -158,7 +145,12 @@ def run(bench: Bench) -> None:
             port = free_port()
             lags: list[float] = []
             try:
-                with _server({**bench.env, **extra}, port):
+                with extra_server(
+                    {**bench.env, **extra},
+                    port,
+                    workers=WORKERS,
+                    what="the replica bench server",
+                ):
                     results[name] = _load(port, seconds)
                     lags.append(_lag_ms(url))
             finally:
