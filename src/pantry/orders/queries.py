@@ -18,6 +18,9 @@ from pantry.core.pagination import Page, keyset_page
 from pantry.orders.models import REVENUE_STATUSES, Order, OrderEvent, OrderLine
 from pantry.payments.models import Payment
 
+# The revenue statuses as an SQL list, for the reports' fixed statements.
+_REVENUE_IN = ", ".join(f"'{status}'" for status in REVENUE_STATUSES)
+
 BUCKETS = ("day", "week", "month")
 LIST_ORDER = ["-placed_at", "-id"]
 
@@ -205,7 +208,7 @@ WITH totals AS (
     SELECT date_trunc(%(bucket)s, placed_at AT TIME ZONE 'UTC') AS period,
            count(*) AS orders, sum(total) AS revenue
     FROM orders_order
-    WHERE status IN ({", ".join(f"'{s}'" for s in REVENUE_STATUSES)})
+    WHERE status IN ({_REVENUE_IN})
       AND placed_at >= %(start)s AND placed_at < %(end)s
       AND currency = %(currency)s
     GROUP BY 1
@@ -222,6 +225,22 @@ ORDER BY periods.period
 """  # noqa: S608  constants of this module only; values are parameters
 
 
+def _period_params(
+    start: date, end: date, bucket: str, currency: str
+) -> dict[str, Any]:
+    """The parameters of a report by period: its bounds and its buckets."""
+    assert bucket in BUCKETS
+    first, after = report_bounds(start, end)
+    return {
+        "bucket": bucket,
+        "start": first,
+        "end": after,
+        "first": start,
+        "last": end,
+        "currency": currency,
+    }
+
+
 def sales_report(
     *, start: date, end: date, bucket: str, currency: str
 ) -> list[SalesPeriod]:
@@ -230,20 +249,8 @@ def sales_report(
     Days are UTC days, both ends included; weeks start on Monday. Every
     period is listed, empty ones with zeros. Only REVENUE_STATUSES count.
     """
-    assert bucket in BUCKETS
-    first, after = report_bounds(start, end)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _SALES,
-            {
-                "bucket": bucket,
-                "start": first,
-                "end": after,
-                "first": start,
-                "last": end,
-                "currency": currency,
-            },
-        )
+        cursor.execute(_SALES, _period_params(start, end, bucket, currency))
         return [
             SalesPeriod(period=row[0], orders=row[1], revenue=Decimal(row[2]))
             for row in cursor.fetchall()
@@ -265,7 +272,7 @@ SELECT line.sku, max(coalesce(nullif(line.variant_name, ''), line.product_name))
        sum(line.line_total), count(*)
 FROM orders_order o
 JOIN orders_orderline line ON line.order_id = o.id
-WHERE o.status IN ({", ".join(f"'{s}'" for s in REVENUE_STATUSES)})
+WHERE o.status IN ({_REVENUE_IN})
   AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
   AND o.currency = %(currency)s
 GROUP BY line.sku
@@ -322,7 +329,7 @@ WITH sold AS (
                     o.billing_address ->> 'country', '') AS country,
            o.shipping, o.shipping_tax, o.shipping_tax_rate, o.prices_include_tax
     FROM orders_order o
-    WHERE o.status IN ({", ".join(f"'{s}'" for s in REVENUE_STATUSES)})
+    WHERE o.status IN ({_REVENUE_IN})
       AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
       AND o.currency = %(currency)s
 ), taxed AS (
@@ -365,18 +372,11 @@ def tax_report(
     (else the billing address's, else ''); shipping counts under the
     default tax class, at the rate it was taxed.
     """
-    assert bucket in BUCKETS
-    first, after = report_bounds(start, end)
     with connection.cursor() as cursor:
         cursor.execute(
             _TAX,
             {
-                "bucket": bucket,
-                "start": first,
-                "end": after,
-                "first": start,
-                "last": end,
-                "currency": currency,
+                **_period_params(start, end, bucket, currency),
                 "shipping_class": DEFAULT_TAX_CLASS,
             },
         )
