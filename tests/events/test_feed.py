@@ -1,6 +1,7 @@
 """The change feed: commit order, and no event skipped by a late commit."""
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -29,6 +30,21 @@ def _numbers(items: list[dict[str, Any]]) -> list[str]:
     return [item["data"]["number"] for item in items]
 
 
+def _eventually(read: Callable[[], Any], has_items: Callable[[Any], bool]) -> Any:
+    """``read()`` again until it has items, for up to 30 s.
+
+    The feed serves only transactions older than every one running in the
+    cluster, so another test's open transaction (the suite runs in
+    parallel on one server) can hold committed events back a moment.
+    """
+    deadline = time.monotonic() + 30
+    result = read()
+    while not has_items(result) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        result = read()
+    return result
+
+
 @pytest.mark.django_db(transaction=True)
 def test_feed_waits_for_an_older_transaction_that_commits_late_and_skips_nothing():
     early, late = _connect(), _connect()
@@ -41,13 +57,11 @@ def test_feed_waits_for_an_older_transaction_that_commits_late_and_skips_nothing
         assert page.items == []
 
         early.commit()
-        # The feed serves transactions older than every running one in the
-        # cluster: another test's transaction may hold it back a moment.
-        cursor, deadline = page.next, time.monotonic() + 30
-        page = event_feed(after=cursor, types=None, limit=10)
-        while not page.items and time.monotonic() < deadline:
-            time.sleep(0.1)
-            page = event_feed(after=cursor, types=None, limit=10)
+        cursor = page.next
+        page = _eventually(
+            lambda: event_feed(after=cursor, types=None, limit=10),
+            lambda page: page.items,
+        )
         assert _numbers(page.items) == ["first", "second"]
 
         again = event_feed(after=page.next, types=None, limit=10)
@@ -74,6 +88,16 @@ def test_a_reader_following_next_during_out_of_order_commits_sees_every_event():
                 cursor = page.next
                 page = event_feed(after=cursor, types=None, limit=1)
             cursor = page.next
+        # Whatever another test's open transaction held back arrives next.
+        while len(seen) < 4:
+            page = _eventually(
+                lambda after=cursor: event_feed(after=after, types=None, limit=1),
+                lambda page: page.items,
+            )
+            if not page.items:
+                break
+            seen += _numbers(page.items)
+            cursor = page.next
         assert sorted(seen) == ["e0", "e1", "e2", "e3"]
         assert len(seen) == 4
     finally:
@@ -91,7 +115,10 @@ def test_a_rolled_back_transaction_never_appears_in_the_feed():
     finally:
         doomed.close()
 
-    assert _numbers(event_feed(after=None, types=None, limit=10).items) == ["kept"]
+    page = _eventually(
+        lambda: event_feed(after=None, types=None, limit=10), lambda page: page.items
+    )
+    assert _numbers(page.items) == ["kept"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -99,7 +126,10 @@ def test_feed_api_filters_by_type_and_gives_the_message_shape(api, staff_token):
     emit("order.paid", {"number": "PA-1"})
     emit("stock.changed", {"sku": "MUG-1", "stock": 1})
 
-    response = api.get("events", {"types": "stock.changed"}, token=staff_token)
+    response = _eventually(
+        lambda: api.get("events", {"types": "stock.changed"}, token=staff_token),
+        lambda response: response.status != 200 or response.body["items"],
+    )
 
     assert response.status == 200
     [item] = response.body["items"]
