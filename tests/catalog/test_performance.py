@@ -15,7 +15,7 @@ from django.utils import timezone
 from pantry.catalog import queries
 from pantry.catalog.facets import facets
 from pantry.catalog.models import Category, Product, Promotion, Variant
-from pantry.catalog.queries import ProductFilters
+from pantry.catalog.queries import ProductFilters, rows
 from tests.helpers import assert_constant_queries, assert_uses_index
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +191,7 @@ def test_price_filter_finds_the_deepest_discount_by_its_index(many):
 
 
 def test_price_sort_walks_the_summary_index(many):
-    qs, order = queries._ordered(
+    qs, order = rows._ordered(
         queries.filtered_products(ProductFilters()), "price", None
     )
 
@@ -226,7 +226,7 @@ def test_category_filter_walks_the_category_newest_index(many):
 
 
 def test_category_with_price_sort_walks_the_summary_category_index(many):
-    qs, order = queries._ordered(
+    qs, order = rows._ordered(
         queries.filtered_products(ProductFilters(category="leaf"), by_price=True),
         "price",
         None,
