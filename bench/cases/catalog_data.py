@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from bench.harness import ROOT, Bench, pantry_output, psql, run_measured
 
@@ -243,7 +243,10 @@ def _with_database(url: str, name: str) -> str:
     """
     parts = urlsplit(url)
     query = parse_qs(parts.query)
-    host = query.pop("host", [parts.hostname or "localhost"])[0]
+    # The netloc's host as written (``hostname`` lowercases it), decoded:
+    # ``pantry db url`` already percent-encodes a socket directory.
+    written = unquote(parts.netloc.rpartition("@")[2].partition(":")[0])
+    host = query.pop("host", [written or "localhost"])[0]
     port = query.pop("port", [str(parts.port or 5432)])[0]
     user = parts.username or "postgres"
     return urlunsplit(
