@@ -240,6 +240,8 @@ def _place(
             currency=order.currency,
             at=now,
             checked=quote.applied_voucher,
+            # Its errors abort the whole placement: no savepoint needed.
+            savepoint=False,
         )
     if request.payment_provider is not None:
         body = _open_payment(order, body, key_id=key_id)
