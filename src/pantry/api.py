@@ -30,6 +30,7 @@ from pantry.orders.account_api import router as order_account_router
 from pantry.orders.api import router as orders_router
 from pantry.orders.checkout_api import router as checkout_router
 from pantry.orders.refunds_api import router as refunds_router
+from pantry.orders.reports_api import router as reports_router
 from pantry.payments.api import router as payments_router
 from pantry.search.api import router as search_router
 from pantry.vouchers.api import router as vouchers_router
@@ -54,6 +55,7 @@ api.add_router("", catalog_router)
 api.add_router("", journal_router)
 api.add_router("", search_router)
 api.add_router("", orders_router)
+api.add_router("", reports_router)
 api.add_router("", order_account_router)
 api.add_router("", events_router)
 api.add_router("", vouchers_router)

@@ -479,9 +479,9 @@ def test_placement_with_address_method_and_voucher_takes_a_fixed_number_of_queri
 ):
     # The transaction's savepoint pair; the key; prices, shipping facts,
     # the voucher, shipping tiers, tax rates (price_checkout); the order
-    # CTE; the voucher's use (savepoint, UPDATE, INSERT, release); the
-    # stock. Nothing reads the order or the voucher again.
-    with django_assert_num_queries(14) as captured:
+    # CTE; the voucher's use and its record (one statement); the stock.
+    # Nothing reads the order or the voucher again.
+    with django_assert_num_queries(11) as captured:
         place_order(
             name="Ada",
             email="ada@example.com",

@@ -378,7 +378,7 @@ def test_a_taken_order_number_is_drawn_again(db, monkeypatch):
     VariantFactory(sku="MUG-1", stock=5)
     taken = place().number
     draws = iter(taken.removeprefix("PA-") + "7" * 10)
-    monkeypatch.setattr("pantry.orders.services.secrets.choice", lambda _: next(draws))
+    monkeypatch.setattr("pantry.orders.requests.secrets.choice", lambda _: next(draws))
 
     placement = place()
 

@@ -1,7 +1,7 @@
 """Checkout totals: lines, voucher, shipping and tax of a would-be order.
 
 ``price_checkout`` computes them and writes nothing; ``quote_checkout``
-answers with it and placement (orders/services.py) stores what it returns. The rules are in docs/checkout.md: the voucher's discount is
+answers with it and placement (orders/placement.py) stores what it returns. The rules are in docs/checkout.md: the voucher's discount is
 spread over lines in proportion to their totals, shipping tiers are chosen
 by weight and the subtotal after discount, tax is per line.
 """

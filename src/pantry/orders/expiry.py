@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from pantry.catalog.stock import return_stock
 from pantry.events.outbox import emit_many
-from pantry.vouchers.services import release_vouchers
+from pantry.vouchers.services import release_vouchers_of
 
 BATCH = 500
 
@@ -58,8 +58,7 @@ def expire_batch(*, batch: int = BATCH) -> list[str]:
             return []
         cursor.execute(_QUANTITIES, [[order_id for order_id, _ in rows]])
         return_stock(dict(cursor.fetchall()))
-        for _, number in rows:
-            release_vouchers(order_ref=number)
+        release_vouchers_of(order_refs=[number for _, number in rows])
         emit_many(
             "order.expired",
             [

@@ -219,21 +219,25 @@ def _check(voucher: Voucher, *, subtotal: Decimal, currency: str, at: datetime) 
         )
 
 
-# One statement takes a use: it succeeds only while used < usage_limit, and
-# concurrent redeemers queue on the row lock, each re-checking the condition
-# against the committed count (READ COMMITTED re-evaluates the WHERE).
-_TAKE_USE = """
-UPDATE vouchers_voucher SET used = used + 1
-WHERE id = %s AND (usage_limit IS NULL OR used < usage_limit)
-RETURNING id
-"""
-_RECORD = """
-INSERT INTO vouchers_redemption
-    (voucher_id, order_ref, email, customer_id, once_per_customer, discount,
-     redeemed_at)
-VALUES (%s, %s, %s, %s, %s, %s, now())
-ON CONFLICT DO NOTHING
-RETURNING id
+# One statement takes a use and records it: the UPDATE succeeds only while
+# used < usage_limit, and concurrent redeemers queue on the row lock, each
+# re-checking the condition against the committed count (READ COMMITTED
+# re-evaluates the WHERE). A record refused by a partial unique index (once
+# per customer) leaves the use taken: the caller's exception rolls it back.
+_REDEEM = """
+WITH taken AS (
+    UPDATE vouchers_voucher SET used = used + 1
+    WHERE id = %s AND (usage_limit IS NULL OR used < usage_limit)
+    RETURNING id
+), recorded AS (
+    INSERT INTO vouchers_redemption
+        (voucher_id, order_ref, email, customer_id, once_per_customer, discount,
+         redeemed_at)
+    SELECT taken.id, %s, %s, %s, %s, %s, now() FROM taken
+    ON CONFLICT DO NOTHING
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM taken), (SELECT count(*) FROM recorded)
 """
 
 
@@ -247,6 +251,7 @@ def redeem_voucher(
     customer_id: int | None = None,
     at: datetime | None = None,
     checked: Applied | None = None,
+    savepoint: bool = True,
 ) -> Applied:
     """Use ``code`` once for order ``order_ref``; return its discount.
 
@@ -254,7 +259,10 @@ def redeem_voucher(
     ``checked`` is check_voucher's answer for this order earlier in the same
     transaction: the voucher is then not read again (the conditional UPDATE
     and the unique indexes still decide). Raises VoucherInvalid or
-    VoucherExhausted and then changes nothing.
+    VoucherExhausted and then changes nothing. Without ``savepoint`` (a
+    caller whose whole transaction aborts on these errors, as placement)
+    the enclosing transaction is marked for rollback instead: two round
+    trips fewer.
     """
     if checked is None:
         voucher = find_voucher(code)
@@ -267,12 +275,9 @@ def redeem_voucher(
             discount=discount_for(voucher, subtotal),
             once_per_customer=voucher.once_per_customer,
         )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_TAKE_USE, [checked.voucher_id])
-        if cursor.fetchone() is None:
-            raise VoucherExhausted()
+    with transaction.atomic(savepoint=savepoint), connection.cursor() as cursor:
         cursor.execute(
-            _RECORD,
+            _REDEEM,
             [
                 checked.voucher_id,
                 order_ref,
@@ -282,23 +287,35 @@ def redeem_voucher(
                 checked.discount,
             ],
         )
-        if cursor.fetchone() is None:
+        taken, recorded = cursor.fetchone()
+        if not taken:
+            raise VoucherExhausted()
+        if not recorded:
             # A live use by this email or account exists (either partial
-            # unique index): raising rolls the use above back with the
-            # savepoint.
+            # unique index): raising undoes the use taken above.
             raise VoucherInvalid("This voucher was already used by this customer.")
     return checked
 
 
+# The vouchers are locked in id order, so sweepers releasing several vouchers
+# at once cannot deadlock; one UPDATE per voucher, however many uses return.
 _RELEASE = """
 WITH released AS (
     UPDATE vouchers_redemption SET released_at = now()
-    WHERE order_ref = %s AND released_at IS NULL
+    WHERE order_ref = ANY(%s) AND released_at IS NULL
     RETURNING voucher_id
+), counted AS (
+    SELECT voucher_id, count(*) AS uses FROM released GROUP BY voucher_id
+), locked AS (
+    SELECT v.id FROM vouchers_voucher v
+    WHERE v.id IN (SELECT voucher_id FROM counted)
+    ORDER BY v.id
+    FOR UPDATE
 )
-UPDATE vouchers_voucher v SET used = v.used - 1
-FROM released WHERE v.id = released.voucher_id
-RETURNING v.id
+UPDATE vouchers_voucher v SET used = v.used - counted.uses
+FROM counted JOIN locked ON locked.id = counted.voucher_id
+WHERE v.id = counted.voucher_id
+RETURNING counted.uses
 """
 
 
@@ -308,6 +325,11 @@ def release_vouchers(*, order_ref: str) -> int:
     Call in the transaction that cancels or expires the order; releasing
     twice gives back nothing the second time.
     """
+    return release_vouchers_of(order_refs=[order_ref])
+
+
+def release_vouchers_of(*, order_refs: list[str]) -> int:
+    """Give back the voucher uses of all ``order_refs`` in one statement."""
     with connection.cursor() as cursor:
-        cursor.execute(_RELEASE, [order_ref])
-        return len(cursor.fetchall())
+        cursor.execute(_RELEASE, [order_refs])
+        return sum(uses for (uses,) in cursor.fetchall())
