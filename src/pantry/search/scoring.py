@@ -55,19 +55,22 @@ WITH terms AS MATERIALIZED (
     SELECT DISTINCT lexeme
     FROM unnest(tsvector_to_array(to_tsvector('{config}'::regconfig, %(text)s)))
         AS lexeme
+),
+-- One reading of the pg_stats view for every table: planning it is most
+-- of this statement's cost.
+stats AS MATERIALIZED (
+    SELECT tablename::text AS source, most_common_elems::text::text[] AS elems,
+        most_common_elem_freqs AS freqs
+    FROM pg_stats
+    WHERE schemaname = current_schema() AND tablename = ANY (%(tables)s)
+        AND attname = 'search_vector'
 )
 {tables}
 ORDER BY 1, 2"""
 
 _DF_SQL = """
 SELECT * FROM (
-WITH stats AS (
-    SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs
-    FROM pg_stats
-    WHERE schemaname = current_schema() AND tablename = '{table}'
-        AND attname = 'search_vector'
-),
-size AS (
+WITH size AS (
     SELECT CASE WHEN reltuples > 0 THEN reltuples::float8
         ELSE (SELECT count(*) FROM {table})::float8 END AS n
     FROM pg_class WHERE oid = '{table}'::regclass
@@ -77,7 +80,8 @@ SELECT '{table}'::text AS source, t.lexeme, size.n, coalesce(
     (SELECT count(*) FROM (
         SELECT 1 FROM {table} WHERE search_vector @@ quote_literal(t.lexeme)::tsquery
         LIMIT %(cap)s) AS c)::float8)
-FROM terms AS t CROSS JOIN size LEFT JOIN stats AS s ON true
+FROM terms AS t CROSS JOIN size
+LEFT JOIN stats AS s ON s.source = '{table}'
 ) AS df_{table}"""
 
 
@@ -96,7 +100,7 @@ def terms_of(text: str, tables: list[str]) -> dict[str, list[Term]]:
     with connection.cursor() as cursor:
         cursor.execute(
             _TERMS_SQL.format(config=SEARCH_CONFIG, tables=union),
-            {"text": text, "cap": DF_CAP},
+            {"text": text, "cap": DF_CAP, "tables": tables},
         )
         rows = cursor.fetchall()
     for table, lexeme, n, df in rows:
