@@ -75,8 +75,9 @@ def test_a_later_page_costs_the_same_two_queries_whatever_its_size(api):
         response = api.get("search", {"q": "kettle", "limit": limit, "cursor": cursor})
         assert len(response.body["items"]) == limit
 
-    # The staff synonyms of the words, then the search.
-    assert assert_constant_queries(fetch, sizes=(1, 50)) == 2
+    # The staff synonyms of the words, the terms' document frequencies,
+    # then the search.
+    assert assert_constant_queries(fetch, sizes=(1, 50)) == 3
 
 
 def test_beyond_the_bound_the_total_is_an_estimate(api, monkeypatch):
