@@ -7,9 +7,11 @@ Three ways, fastest first (docs/facets.md):
   the price range from the summary's per-category price indexes. Exact.
 - Any other filter: one pass over at most ``PANTRY_FACET_EXACT_LIMIT`` + 1
   matches (``LIMIT`` in the materialised CTE). At most the limit: exact.
-- More matches than that: the same pass over the matches among a random
-  sample of ``PANTRY_FACET_SAMPLE_ROWS`` catalog rows (``TABLESAMPLE
-  SYSTEM_ROWS``), scaled to the catalog; ``count_is_estimate`` says so.
+- More matches than that, or a pass that does not finish within
+  ``EXACT_BUDGET_MS`` (a filter whose own matching is slow): the same pass
+  over the matches among a random sample of ``PANTRY_FACET_SAMPLE_ROWS``
+  catalog rows (``TABLESAMPLE SYSTEM_ROWS``), scaled to the catalog;
+  ``count_is_estimate`` says so.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from django.db import connection
 from pantry.catalog.facets.counted import Counted, about, shaped
 from pantry.catalog.facets.counting import (
     active_products,
-    count,
     count_sampled,
+    count_within,
     sample_rows,
 )
 from pantry.catalog.facets.lookups import lookup
@@ -39,6 +41,9 @@ __all__ = ["about", "facets"]
 # Sample first when the planner expects this many times the exact limit,
 # and trust the sample when it finds as many (its error is a few per cent).
 CLEARLY_ABOVE = 1.5
+# The bounded exact pass may take this long; past it (a GIN bitmap read
+# whole, a variant probe per text match) the sample answers, flagged.
+EXACT_BUDGET_MS = 40
 
 
 def facets(filters: ProductFilters) -> dict[str, Any]:
@@ -72,8 +77,10 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
             return shaped(sampled, estimate=False)
         if sampled.total * sampled.scale >= CLEARLY_ABOVE * limit:
             return shaped(sampled, estimate=True)
-    bounded, _ = count(f"{inner} LIMIT {limit + 1}", params, filters, limit=limit)
-    if bounded.total <= limit:
+    bounded = count_within(
+        EXACT_BUDGET_MS, f"{inner} LIMIT {limit + 1}", params, filters, limit=limit
+    )
+    if bounded is not None and bounded.total <= limit:
         return shaped(bounded, estimate=False)
     if sampled is None:
         rows = settings.PANTRY_FACET_SAMPLE_ROWS
@@ -82,6 +89,8 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
         )
     if sampled.scale == 1.0:
         return shaped(sampled, estimate=False)
+    if bounded is None:
+        return shaped(sampled, estimate=True)
     # Both ranges lie inside the true one: together they come closer.
     sampled.low = _least(bounded.low, sampled.low, min)
     sampled.high = _least(bounded.high, sampled.high, max)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection, transaction
+from psycopg.errors import QueryCanceled
 
 from pantry.catalog.facets.counted import FACET_TAGS, ROLLUP, Counted, counted_of
 from pantry.catalog.filters import ProductFilters
@@ -86,6 +87,32 @@ def count(
     counted.total = max(counted.total, next(int(r[4]) for r in rows if r[0] == "m"))
     size = next(((int(r[4]), int(r[5])) for r in rows if r[0] == "s"), None)
     return counted, size
+
+
+def count_within(
+    budget_ms: int, inner: str, params: Any, filters: ProductFilters, *, limit: int
+) -> Counted | None:
+    """``count`` if it finishes within ``budget_ms``, else None (cancelled
+    by statement_timeout in a savepoint, so the transaction goes on)."""
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'),"
+                    " set_config('statement_timeout', %s, true)",
+                    [f"{int(budget_ms)}ms"],
+                )
+                (before, _) = cursor.fetchone()
+                counted, _ = count(inner, params, filters, limit=limit)
+                # Released, the savepoint's setting would outlive it.
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [before]
+                )
+        except OperationalError as error:
+            if isinstance(error.__cause__, QueryCanceled):
+                return None
+            raise
+    return counted
 
 
 # The columns a filter may read: always these, and each of the others
