@@ -11,6 +11,7 @@ from django.db import connection
 from pantry.catalog.exporter import export_products
 from pantry.catalog.models import Category, Product, ProductSummary, Promotion, Variant
 from pantry.catalog.sample_data.seed import seed_catalog
+from pantry.events.models import AuditRecord
 from tests.catalog.factories import ProductFactory
 
 CATALOG_TABLES = (
@@ -144,3 +145,55 @@ def test_the_command_replaces_the_catalog(db, capsys):
     assert capsys.readouterr().out.startswith("seeded 246 categories, 25 products, ")
     assert not Product.objects.filter(slug="gone").exists()
     assert Product.objects.count() == 25
+
+
+def rows(sql: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def test_a_seed_leaves_lexicon_facets_and_audit_log_as_documented(db):
+    seed_catalog(products=300, seed=4, replace=False)
+
+    # The lexicon holds what the per-row path would have counted.
+    assert rows(
+        "SELECT word, product_count FROM search_lexicon "
+        "WHERE product_count <> 0 ORDER BY word"
+    ) == rows(
+        "SELECT word, count(*)::int FROM catalog_product p, "
+        "LATERAL search_words(p.name || ' ' || pantry_join_words(p.tags::text[])) "
+        "AS word WHERE p.is_active GROUP BY word ORDER BY word"
+    )
+    facets = rows("SELECT * FROM catalog_facetcount ORDER BY category_id, tag")
+    assert facets
+    rows("SELECT catalog_facets_rebuild()")
+    assert rows("SELECT * FROM catalog_facetcount ORDER BY category_id, tag") == facets
+    # One summary entry per bulk-loaded table; categories row by row.
+    loaded = {
+        "catalog_product": 300,
+        "catalog_promotion": Promotion.objects.count(),
+        "catalog_variant": Variant.objects.count(),
+    }
+    entries = AuditRecord.objects.exclude(table_name="catalog_category")
+    assert sorted(entries.values_list("table_name", "row_pk", "op", "after")) == [
+        (table, "*", "insert", {"seed": 4, "rows": count, "ids": [1, count]})
+        for table, count in loaded.items()
+    ]
+    assert rows(
+        "SELECT count(*) FROM events_audit WHERE table_name = 'catalog_category'"
+    ) == [(Category.objects.count(),)]
+
+    # The triggers are back on: deleting every product counts it out again.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM catalog_promotion")
+        cursor.execute("DELETE FROM catalog_variant")
+        cursor.execute("DELETE FROM catalog_product")
+    assert rows("SELECT count(*) FROM search_lexicon WHERE product_count <> 0") == [
+        (0,)
+    ]
+    assert rows("SELECT count(*) FROM catalog_facetcount") == [(0,)]
+    assert rows(
+        "SELECT count(*) FROM events_audit "
+        "WHERE table_name = 'catalog_product' AND op = 'delete'"
+    ) == [(300,)]

@@ -9,9 +9,9 @@ the rebuild then commit together, and a failure restores everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol
 
 from psycopg import sql
 
@@ -101,6 +101,55 @@ def summaries_deferred(cursor: Any, *, recompute: bool = True) -> Iterator[None]
         cursor.execute("TRUNCATE catalog_productsummary")
         cursor.execute(_SUMMARY_SQL)
     cursor.execute("ALTER TABLE catalog_variant ENABLE TRIGGER USER")
+
+
+@contextmanager
+def triggers_disabled(cursor: Any, table: str, names: Sequence[str]) -> Iterator[None]:
+    """Switch the named triggers of ``table`` off inside; back on at a clean
+    exit (a failure rolls the whole transaction back, switches included)."""
+    name_sql = sql.Identifier(table)
+    for name in names:
+        cursor.execute(
+            sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(
+                name_sql, sql.Identifier(name)
+            )
+        )
+    yield
+    for name in names:
+        cursor.execute(
+            sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(
+                name_sql, sql.Identifier(name)
+            )
+        )
+
+
+class InsertHook(Protocol):
+    """Told of the products a bulk load inserts into an empty catalog, so
+    that an app keeping rows derived from them (search's lexicon) counts
+    them once instead of by its triggers."""
+
+    def start(self) -> None:
+        """Called in the loading transaction before the first insert."""
+
+    def add(self, products: Iterable[tuple[str, Sequence[str], bool]]) -> None:
+        """``(name, tags, is_active)`` of products inserted."""
+
+    def finish(self) -> None:
+        """Called in the loading transaction once all rows are in."""
+
+
+# Apps above the catalog register here (catalog never imports them): each
+# factory is a context manager yielding an InsertHook, e.g. search's
+# ``bulk_load``. Loaders that run without a caller to pass hooks (the seed)
+# enter every registered one.
+INSERT_HOOKS: list[Callable[[], AbstractContextManager[InsertHook]]] = []
+
+
+def register_insert_hook(
+    factory: Callable[[], AbstractContextManager[InsertHook]],
+) -> None:
+    if factory not in INSERT_HOOKS:
+        INSERT_HOOKS.append(factory)
 
 
 def reset_sequence(cursor: Any, table: str, column: str = "id") -> None:
