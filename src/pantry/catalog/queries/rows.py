@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -110,7 +111,7 @@ class Precompiled(RawSQL):
             raise ValueError(f"unexpected subquery SQL: {sql}")
         super().__init__(sql[len(head) : -len(tail)], params, subquery.output_field)
 
-    def relabeled_clone(self, change_map: dict[str, str]) -> Precompiled:
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> Precompiled:
         if "catalog_product" in change_map:
             raise NotImplementedError("row subqueries are for top-level queries")
         return self
