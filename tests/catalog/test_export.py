@@ -14,8 +14,8 @@ from django.db import connection
 from pantry.catalog.exporter import export_products
 from pantry.catalog.importing import import_products
 from pantry.catalog.models import Product, Promotion, Variant
-from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.catalog.test_import import _test_database_url
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.helpers import ROOT
 
 

@@ -23,7 +23,7 @@ from pantry.catalog.filters import ProductFilters
 from pantry.catalog.importing import import_products
 from pantry.catalog.models import Category, Product, ProductSummary, Variant
 from pantry.catalog.queries import filtered_products
-from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.helpers import assert_in_html, assert_uses_index
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +262,7 @@ def test_lookups_give_the_exact_effective_price_range(shelf):
 
 
 def test_lookup_prices_follow_promotions(shelf):
-    from tests.catalog.factories import PromotionFactory
+    from tests.factories import PromotionFactory
 
     PromotionFactory(product=Product.objects.get(slug="p-28"), percent_off=Decimal(50))
 

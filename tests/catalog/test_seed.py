@@ -11,7 +11,7 @@ from django.db import connection
 from pantry.catalog.exporter import export_products
 from pantry.catalog.models import Category, Product, ProductSummary, Promotion, Variant
 from pantry.catalog.sample_data.seed import seed_catalog
-from tests.catalog.factories import ProductFactory
+from tests.factories import ProductFactory
 
 CATALOG_TABLES = (
     "'catalog_category'::regclass, 'catalog_product'::regclass, "

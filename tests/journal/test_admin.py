@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from pantry.journal.models import Post
+from tests.factories import AuthorFactory, PostFactory
 from tests.helpers import assert_in_html, count_queries
-from tests.journal.factories import AuthorFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,14 +6,14 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.helpers import assert_constant_queries, assert_in_html, count_queries
-from tests.journal.factories import (
+from tests.factories import (
     AuthorFactory,
     PostFactory,
     UserFactory,
     draft,
     scheduled,
 )
+from tests.helpers import assert_constant_queries, assert_in_html, count_queries
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"

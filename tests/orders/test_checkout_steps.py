@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,13 +10,11 @@ import pytest
 from pantry.orders.checkout_pages import STATE
 from pantry.orders.models import Order
 from pantry.payments.models import Payment
-from pantry.shipping.services import add_method, add_rate, create_zone
-from pantry.tax.services import add_tax_rate
 from pantry.vouchers.models import Voucher
 from pantry.vouchers.services import create_voucher
+from tests.factories import VariantFactory, eu_shipping, german_tax
 from tests.helpers import assert_in_html
 from tests.orders.checkout_steps import DETAILS, walk_checkout
-from tests.orders.factories import VariantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 
@@ -46,15 +43,8 @@ def shop(db):
         product__name="Recipes",
         stock=10,
     )
-    zone = create_zone(name="EU", countries=["DE", "FR"])
-    add_method(zone=zone, code="eu-standard", name="Standard")
-    add_method(zone=zone, code="eu-express", name="Express")
-    add_rate(method_code="eu-standard", currency="EUR", price=Decimal("4.90"))
-    add_rate(method_code="eu-express", currency="EUR", price=Decimal("9.90"))
-    since = datetime(2020, 1, 1, tzinfo=UTC)
-    add_tax_rate(
-        tax_class="standard", country="DE", rate=Decimal("19"), valid_from=since
-    )
+    eu_shipping()
+    german_tax(reduced=False)
     create_voucher(code="TEN", percent_off="10")
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from pantry.orders.dashboard import staff_dashboard
 from pantry.orders.models import Order, OrderLine
+from tests.factories import VariantFactory
 from tests.helpers import tags
-from tests.orders.factories import VariantFactory
 
 pytestmark = pytest.mark.django_db
 

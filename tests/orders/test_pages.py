@@ -11,9 +11,9 @@ from pantry.catalog.models import Variant
 from pantry.orders.models import Order
 from pantry.orders.services import place_order
 from pantry.orders.tokens import token_for
+from tests.factories import VariantFactory
 from tests.helpers import assert_constant_queries, assert_in_html
 from tests.orders.checkout_steps import walk_checkout
-from tests.orders.factories import VariantFactory
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import ProductFactory
 from tests.helpers import assert_in_html, tags
-from tests.search.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

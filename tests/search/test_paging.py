@@ -7,8 +7,8 @@ from django.db import connection
 
 from pantry.catalog.models import Product
 from pantry.search import ranking
+from tests.factories import CategoryFactory, PostFactory, ProductFactory
 from tests.helpers import assert_constant_queries, assert_in_html
-from tests.search.factories import CategoryFactory, PostFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

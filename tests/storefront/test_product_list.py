@@ -7,8 +7,8 @@ import re
 import pytest
 from django.core.cache import cache
 
+from tests.factories import CategoryFactory, product_with_prices
 from tests.helpers import assert_in_html, count_queries, tags
-from tests.storefront import data
 
 
 @pytest.fixture(autouse=True)
@@ -20,24 +20,26 @@ def fresh_facets():
 
 @pytest.fixture
 def shelf(db):
-    kitchen = data.category("kitchen", "Kitchen")
-    kettles = data.category("kettles", "Kettles", parent=kitchen)
-    garden = data.category("garden", "Garden")
-    data.product(
+    kitchen = CategoryFactory(slug="kitchen", name="Kitchen")
+    kettles = CategoryFactory(slug="kettles", name="Kettles", parent=kitchen)
+    garden = CategoryFactory(slug="garden", name="Garden")
+    product_with_prices(
         "steel-kettle",
         in_category=kettles,
         prices=("40.00",),
         tags=["steel", "gift"],
         specs={"material": "steel", "power": {"watts": 2000}},
     )
-    data.product(
+    product_with_prices(
         "glass-kettle",
         in_category=kettles,
         prices=("60.00",),
         tags=["glass", "gift"],
         specs={"material": "glass", "power": {"watts": 2200}},
     )
-    data.product("hose", in_category=garden, prices=("15.00",), tags=["gift"], stock=0)
+    product_with_prices(
+        "hose", in_category=garden, prices=("15.00",), tags=["gift"], stock=0
+    )
     return kitchen
 
 
@@ -180,7 +182,9 @@ def test_list_queries_do_not_grow_with_the_page(client, shelf):
         cache.clear()
         Product.objects.all().delete()
         for index in range(size):
-            data.product(f"item-{index}", in_category=shelf, tags=["a", f"t{index}"])
+            product_with_prices(
+                f"item-{index}", in_category=shelf, tags=["a", f"t{index}"]
+            )
         counts[size] = count_queries(lambda: client.get("/products/", {"tag": "a"}))
     assert pages.LIST_SIZE < 100
     assert counts[1] == counts[100], counts
@@ -195,7 +199,7 @@ def test_category_page_queries_do_not_grow_with_the_page(client, shelf):
         cache.clear()
         Product.objects.all().delete()
         for index in range(size):
-            data.product(
+            product_with_prices(
                 f"item-{index}", in_category=kettles, specs={"size": str(index % 3)}
             )
         counts[size] = count_queries(lambda: client.get("/categories/kettles/"))
