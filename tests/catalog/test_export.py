@@ -41,7 +41,11 @@ def catalog(db: None) -> None:
     )
     VariantFactory(product=pan, sku="PAN-28", price=Decimal("30.00"), stock=0)
     VariantFactory(
-        product=pan, sku="PAN-24", price=Decimal("25.5"), options={"size": "24"}
+        product=pan,
+        sku="PAN-24",
+        price=Decimal("25.5"),
+        stock=5,
+        options={"size": "24"},
     )
     ProductFactory(slug="cafe-mug", name="Café Mug ☕", category=kitchen)
     ProductFactory(slug="bowl", name="Bowl", category=kitchen, tags=["kitchen"])

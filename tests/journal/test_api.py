@@ -28,6 +28,7 @@ def test_list_shows_public_posts_newest_first_in_the_api_shape(api):
     PostFactory(
         slug="older",
         title="Older",
+        body="Some *Markdown* about olive oil and bread.",
         tags=["bread"],
         author=author,
         published_at=datetime(2026, 1, 1, 9, 0, tzinfo=UTC),
