@@ -1,5 +1,5 @@
 """What many tests share: an API client, query-count and query-plan checks,
-and a real production server in a subprocess."""
+HTML checks that ignore layout, and a real production server in a subprocess."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.models import QuerySet
+from django.test.html import Element, parse_html
 from django.test.utils import CaptureQueriesContext
 
 from pantry.platform.server import server_command
@@ -96,6 +98,53 @@ def assert_error(response: Response, status: int, code: str) -> dict[str, Any]:
     assert isinstance(response.body["detail"], str)
     assert response.body["detail"]
     return response.body
+
+
+def html_count(html: str | bytes, snippet: str) -> int:
+    """How often ``snippet`` occurs in ``html``, both parsed: indentation,
+    line breaks and attribute order do not count, elements and text do."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    document: Element = parse_html(html)
+    return document.count(parse_html(snippet))
+
+
+def assert_in_html(snippet: str, html: str | bytes, count: int | None = None) -> None:
+    """``snippet`` (whole elements or text) is in the page, ``count`` times if given."""
+    found = html_count(html, snippet)
+    if count is None:
+        assert found, f"not in the page: {snippet}"
+    else:
+        assert found == count, f"{snippet} found {found} times, not {count}"
+
+
+class _Tags(HTMLParser):
+    def __init__(self, tag: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tag, self.found = tag, []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == self.tag:
+            self.found.append({name: value or "" for name, value in attrs})
+
+
+def tags(html: str | bytes, tag: str, **attrs: str) -> list[dict[str, str]]:
+    """The attributes of every ``<tag>`` carrying ``attrs`` (``class_`` for class),
+    for checks on an element whose contents do not matter."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    wanted = {
+        name.rstrip("_").replace("_", "-").lower(): value
+        for name, value in attrs.items()
+    }
+    parser = _Tags(tag)
+    parser.feed(html)
+    parser.close()
+    return [
+        found
+        for found in parser.found
+        if all(found.get(name) == value for name, value in wanted.items())
+    ]
 
 
 def count_queries(action: Callable[[], Any]) -> int:

@@ -1,3 +1,4 @@
+# Long on purpose: Django reads settings from one module; each sits by its comment.
 """pantry's settings: the one module that reads the environment.
 
 Every variable is documented in .env.example. A .env file in the working

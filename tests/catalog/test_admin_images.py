@@ -12,7 +12,7 @@ from pantry.catalog.images import services
 from pantry.catalog.images.validation import clean_image
 from pantry.catalog.models import Product, ProductImage
 from tests.catalog import imagefiles
-from tests.catalog.factories import ProductFactory
+from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from pantry.catalog import queries
 from pantry.catalog.models import Product
 from tests.catalog.conftest import Shop
-from tests.catalog.factories import ProductFactory, VariantFactory
+from tests.factories import ProductFactory, VariantFactory
 from tests.helpers import assert_error
 
 NEWEST = [

@@ -6,15 +6,16 @@ import pytest
 from django.db import IntegrityError, connection
 
 from pantry.catalog.models import Variant
-from tests.catalog.factories import VariantFactory as CatalogVariantFactory
-from tests.orders.factories import VariantFactory
+from tests.factories import ProductFactory, VariantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 
 
 def test_a_variant_is_shipped_and_weightless_and_a_product_standard_taxed_by_default():
-    # The catalog's factory: the orders one makes variants that need no shipping.
-    CatalogVariantFactory(sku="MUG-1")
+    # Not VariantFactory: it sets requires_shipping; this is about the model's.
+    Variant.objects.create(
+        sku="MUG-1", product=ProductFactory(), price="1.00", currency="EUR"
+    )
 
     variant = Variant.objects.select_related("product").get(sku="MUG-1")
     assert (variant.weight_g, variant.requires_shipping) == (0, True)

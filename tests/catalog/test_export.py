@@ -14,8 +14,8 @@ from django.db import connection
 from pantry.catalog.exporter import export_products
 from pantry.catalog.importing import import_products
 from pantry.catalog.models import Product, Promotion, Variant
-from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.catalog.test_import import _test_database_url
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.helpers import ROOT
 
 
@@ -41,7 +41,11 @@ def catalog(db: None) -> None:
     )
     VariantFactory(product=pan, sku="PAN-28", price=Decimal("30.00"), stock=0)
     VariantFactory(
-        product=pan, sku="PAN-24", price=Decimal("25.5"), options={"size": "24"}
+        product=pan,
+        sku="PAN-24",
+        price=Decimal("25.5"),
+        stock=5,
+        options={"size": "24"},
     )
     ProductFactory(slug="cafe-mug", name="Café Mug ☕", category=kitchen)
     ProductFactory(slug="bowl", name="Bowl", category=kitchen, tags=["kitchen"])

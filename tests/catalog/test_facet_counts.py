@@ -23,8 +23,8 @@ from pantry.catalog.filters import ProductFilters
 from pantry.catalog.importing import import_products
 from pantry.catalog.models import Category, Product, ProductSummary, Variant
 from pantry.catalog.queries import filtered_products
-from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
-from tests.helpers import assert_uses_index
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory
+from tests.helpers import assert_in_html, assert_uses_index
 
 pytestmark = pytest.mark.django_db
 
@@ -262,7 +262,7 @@ def test_lookups_give_the_exact_effective_price_range(shelf):
 
 
 def test_lookup_prices_follow_promotions(shelf):
-    from tests.catalog.factories import PromotionFactory
+    from tests.factories import PromotionFactory
 
     PromotionFactory(product=Product.objects.get(slug="p-28"), percent_off=Decimal(50))
 
@@ -311,7 +311,7 @@ def test_the_page_shows_exact_totals(shelf, client):
 
     page = response.content.decode()
     # t1: p-1, p-5, ..., p-25 (p-29 is inactive).
-    assert '<p class="result-count">7 products</p>' in page
+    assert_in_html('<p class="result-count">7 products</p>', page)
     assert "about" not in page.split('class="result-count"')[1][:40]
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 from pantry.catalog import queries
 from pantry.catalog.models import ImageRendition, ProductImage
 from tests.catalog import imagefiles
-from tests.catalog.factories import ProductFactory, VariantFactory
+from tests.factories import ProductFactory, VariantFactory
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db

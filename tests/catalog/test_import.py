@@ -21,7 +21,7 @@ from pantry.catalog.importing import (
     import_products,
 )
 from pantry.catalog.models import Product, ProductSummary, Variant
-from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.helpers import ROOT
 
 

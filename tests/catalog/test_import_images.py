@@ -17,7 +17,7 @@ from pantry.catalog.images.sources import SourceError, fetch
 from pantry.catalog.importing import import_products
 from pantry.catalog.models import Product, ProductImage
 from tests.catalog import imagefiles
-from tests.catalog.factories import CategoryFactory
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 

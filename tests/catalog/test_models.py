@@ -8,7 +8,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from pantry.catalog.models import Product, ProductSummary, Variant
-from tests.catalog.factories import (
+from tests.factories import (
     CategoryFactory,
     ProductFactory,
     PromotionFactory,

@@ -10,7 +10,7 @@ import pytest
 from pantry.catalog import rules
 from pantry.catalog.importing import import_products
 from pantry.catalog.models import Product
-from tests.catalog.factories import CategoryFactory
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from pantry.catalog.exporter import export_products
 from pantry.catalog.models import Category, Product, ProductSummary, Promotion, Variant
 from pantry.catalog.sample_data.seed import seed_catalog
 from pantry.events.models import AuditRecord
-from tests.catalog.factories import ProductFactory
+from tests.factories import ProductFactory
 
 CATALOG_TABLES = (
     "'catalog_category'::regclass, 'catalog_product'::regclass, "

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pantry.core.services import create_token
 from pantry.orders.services import place_order
-from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
-from tests.journal.factories import PostFactory
+from tests.factories import CategoryFactory, PostFactory, ProductFactory, VariantFactory
 
 SLUG = "kettle"
 SKU = "KETTLE-1"

@@ -14,8 +14,8 @@ from pantry.catalog.models import Variant
 from pantry.core.models import RateCount
 from pantry.core.ratelimit import ROUTES, client_key
 from pantry.orders.models import Order
+from tests.factories import VariantFactory
 from tests.helpers import assert_error
-from tests.orders.factories import VariantFactory
 
 ORDER = {
     "customer": {"name": "Ada Lovelace", "email": "ada@example.com"},

@@ -18,8 +18,8 @@ from django.test import Client
 
 from pantry.catalog.models import Variant
 from pantry.orders.models import Order
+from tests.factories import VariantFactory
 from tests.helpers import ApiClient, assert_error
-from tests.orders.factories import VariantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

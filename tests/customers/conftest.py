@@ -1,23 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from pantry.customers.models import Customer
-from pantry.customers.services import create_customer_token, sign_up
-
-PASSWORD = "correct horse battery"
-
-
-def make_customer(
-    email: str = "ada@example.com", name: str = "Ada Lovelace", **fields: Any
-) -> Customer:
-    customer = sign_up(email=email, password=PASSWORD, name=name)
-    if fields:
-        Customer.objects.filter(pk=customer.pk).update(**fields)
-        customer.refresh_from_db()
-    return customer
+from pantry.customers.services import create_customer_token
+from tests.factories import make_customer
 
 
 @pytest.fixture

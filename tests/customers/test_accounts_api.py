@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from pantry.core.models import ApiToken
 from pantry.customers.models import Customer
-from tests.customers.conftest import PASSWORD, make_customer
+from tests.factories import PASSWORD, make_customer
 from tests.helpers import assert_error
 
 SIGN_UP = {"email": "Ada@Example.COM", "password": PASSWORD, "name": "Ada Lovelace"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pantry.customers.models import Address, Customer
-from tests.customers.conftest import make_customer
+from tests.factories import make_customer
 from tests.helpers import count_queries
 
 CHANGELIST = "/admin/customers/customer/"

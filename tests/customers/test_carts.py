@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from pantry.customers import carts
 from pantry.customers.models import Cart, CartLine
-from tests.customers.conftest import make_customer
+from tests.factories import make_customer
 from tests.helpers import assert_uses_index
 
 LIMITS = {"max_quantity": 1000, "max_lines": 3}

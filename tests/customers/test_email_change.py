@@ -11,9 +11,8 @@ from pantry.customers.email_change import email_change_token
 from pantry.customers.models import Customer
 from pantry.orders.models import Order
 from pantry.orders.services import place_order
-from tests.customers.conftest import PASSWORD, make_customer
+from tests.factories import PASSWORD, VariantFactory, make_customer
 from tests.helpers import assert_error
-from tests.orders.factories import VariantFactory
 
 
 def link_token(body: str) -> str:

@@ -14,9 +14,8 @@ from pantry.customers.models import Address, Customer
 from pantry.customers.services import password_reset_token, verification_token
 from pantry.orders.models import Order
 from pantry.orders.services import place_order
-from tests.customers.conftest import PASSWORD, make_customer
+from tests.factories import PASSWORD, VariantFactory, make_customer
 from tests.helpers import assert_constant_queries, assert_error, assert_uses_index
-from tests.orders.factories import VariantFactory
 
 ADDRESS = {
     "name": "Ada Lovelace",

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests.customers import hashers
-from tests.customers.conftest import PASSWORD, make_customer
+from tests.factories import PASSWORD, make_customer
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db

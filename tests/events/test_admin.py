@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from pantry.events.models import AuditRecord
-from tests.catalog.factories import VariantFactory
+from tests.factories import VariantFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pantry.catalog import services as catalog
 from pantry.catalog.importing import import_products
 from pantry.events.audit import acting_as
 from pantry.events.models import AuditRecord
-from tests.catalog.factories import CategoryFactory, VariantFactory
+from tests.factories import CategoryFactory, VariantFactory
 from tests.helpers import assert_constant_queries, assert_error
 
 

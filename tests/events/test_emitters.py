@@ -9,8 +9,7 @@ from pantry.catalog.errors import InsufficientStock
 from pantry.events.models import Event
 from pantry.journal import services as journal
 from pantry.orders.services import place_order, transition_order
-from tests.catalog.factories import CategoryFactory, VariantFactory
-from tests.journal.factories import UserFactory, draft
+from tests.factories import CategoryFactory, UserFactory, VariantFactory, draft
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from pantry.journal.models import Post
-from tests.helpers import count_queries
-from tests.journal.factories import AuthorFactory, PostFactory
+from tests.factories import AuthorFactory, PostFactory
+from tests.helpers import assert_in_html, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_change_form_previews_the_sanitised_html(admin_client):
 
     html = admin_client.get(f"/admin/journal/post/{post.pk}/change/").content.decode()
 
-    assert "<p><strong>Bold</strong> </p>" in html
+    assert_in_html("<p><strong>Bold</strong> </p>", html)
     assert "alert(1)</script>" not in html.split("Rendered preview")[1]
 
 

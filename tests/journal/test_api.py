@@ -5,14 +5,15 @@ from datetime import UTC, datetime
 import pytest
 
 from pantry.journal.models import Post
-from tests.helpers import assert_constant_queries, assert_error
-from tests.journal.factories import (
+from tests.factories import (
     AuthorFactory,
     PostFactory,
+    ProductFactory,
     UserFactory,
     draft,
     scheduled,
 )
+from tests.helpers import assert_constant_queries, assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def test_list_shows_public_posts_newest_first_in_the_api_shape(api):
     PostFactory(
         slug="older",
         title="Older",
+        body="Some *Markdown* about olive oil and bread.",
         tags=["bread"],
         author=author,
         published_at=datetime(2026, 1, 1, 9, 0, tzinfo=UTC),
@@ -261,11 +263,9 @@ def test_nul_characters_in_filters_are_400_naming_the_parameter(api, params):
 
 
 def test_posts_about_a_product_are_public_and_newest_first():
-    from pantry.catalog.models import Category, Product
     from pantry.journal.queries import posts_about_product
 
-    category = Category.objects.create(slug="oils", name="Oils", path="oils")
-    oil = Product.objects.create(slug="oil", name="Oil", category=category)
+    oil = ProductFactory(slug="oil", name="Oil")
     older = PostFactory(slug="older", published_at=datetime(2026, 1, 1, tzinfo=UTC))
     newer = PostFactory(slug="newer", published_at=datetime(2026, 2, 1, tzinfo=UTC))
     hidden = draft(slug="hidden")

@@ -12,6 +12,7 @@ from pantry.journal import demo
 from pantry.journal.models import Author, Post
 from pantry.journal.render import derive_excerpt, render_markdown
 from pantry.journal.writing import Writer
+from tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +46,11 @@ def test_demo_loads_public_posts_drafts_and_a_scheduled_post_once():
 
 
 def test_demo_links_posts_to_existing_products():
-    from pantry.catalog.models import Category, Product
-
-    pantry = Category.objects.create(slug="pantry", name="Pantry", path="pantry")
-    oils = Category.objects.create(
-        slug="oils", name="Olive oil", parent=pantry, path="pantry.oils"
-    )
-    Product.objects.create(slug="jaen-oil", name="Jaén Olive Oil", category=oils)
+    pantry = CategoryFactory(slug="pantry", name="Pantry")
+    oils = CategoryFactory(slug="oils", name="Olive oil", parent=pantry)
+    ProductFactory(slug="jaen-oil", name="Jaén Olive Oil", category=oils)
     # The right word in the wrong category is no link.
-    Product.objects.create(slug="oil-can", name="Olive Oil Can", category=pantry)
+    ProductFactory(slug="oil-can", name="Olive Oil Can", category=pantry)
 
     demo.load()
 

@@ -6,8 +6,8 @@ from xml.dom import minidom
 
 import pytest
 
+from tests.factories import PostFactory
 from tests.helpers import assert_error
-from tests.journal.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import AuthorFactory, PostFactory, UserFactory
 from tests.helpers import assert_uses_index
-from tests.journal.factories import AuthorFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

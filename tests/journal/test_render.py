@@ -4,8 +4,8 @@ import pytest
 
 from pantry.journal.models import Post
 from pantry.journal.render import derive_excerpt, render_markdown
+from tests.factories import PostFactory
 from tests.helpers import count_queries
-from tests.journal.factories import PostFactory
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from pantry.journal.models import Author, Post
+from tests.factories import AuthorFactory, PostFactory, ProductFactory, UserFactory
 from tests.helpers import assert_error
-from tests.journal.factories import AuthorFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,7 @@ def test_publishing_without_a_time_publishes_now(api, staff_token):
 
 
 def test_create_with_given_slug_excerpt_time_author_and_products(api, staff_token):
-    from pantry.catalog.models import Category, Product
-
-    category = Category.objects.create(slug="oils", name="Oils", path="oils")
-    Product.objects.create(slug="arbequina", name="Arbequina oil", category=category)
+    ProductFactory(slug="arbequina", name="Arbequina oil")
     AuthorFactory(user=UserFactory(username="ada"))
 
     response = api.post(

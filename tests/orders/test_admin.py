@@ -10,8 +10,8 @@ import pytest
 from pantry.catalog.models import Variant
 from pantry.orders.models import Order, OrderEvent
 from pantry.orders.services import place_order
+from tests.factories import VariantFactory
 from tests.helpers import assert_constant_queries
-from tests.orders.factories import VariantFactory
 
 CHANGELIST = "/admin/orders/order/"
 

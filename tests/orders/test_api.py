@@ -12,8 +12,8 @@ from pantry.catalog.models import Variant
 from pantry.orders.models import Order
 from pantry.orders.services import place_order
 from pantry.orders.tokens import token_for
+from tests.factories import VariantFactory
 from tests.helpers import assert_constant_queries, assert_error
-from tests.orders.factories import VariantFactory
 
 BODY = {
     "customer": {"name": "Ada Lovelace", "email": "ada@example.com"},

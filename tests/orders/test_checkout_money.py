@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,16 +12,12 @@ from pantry.catalog.models import Variant
 from pantry.events.models import Event
 from pantry.orders.models import Order, OrderLine
 from pantry.orders.services import place_order
-from pantry.shipping.services import add_method, add_rate, create_zone
-from pantry.tax.models import TaxClass
-from pantry.tax.services import add_tax_rate
 from pantry.vouchers.errors import VoucherInvalid
 from pantry.vouchers.models import Voucher
 from pantry.vouchers.services import create_voucher
-from tests.customers.conftest import make_customer
+from tests.factories import VariantFactory, eu_shipping, german_tax, make_customer
 from tests.helpers import assert_error
 from tests.orders.checkout_steps import walk_checkout
-from tests.orders.factories import VariantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 
@@ -60,22 +55,8 @@ def shop(db):
         product__name="Tea",
         product__tax_class="reduced",
     )
-    zone = create_zone(name="EU", countries=["DE", "FR"])
-    add_method(zone=zone, code="eu-standard", name="Standard")
-    add_method(zone=zone, code="eu-express", name="Express")
-    add_rate(method_code="eu-standard", currency="EUR", price=Decimal("4.90"))
-    add_rate(
-        method_code="eu-express",
-        currency="EUR",
-        price=Decimal("9.90"),
-        max_weight_g=2000,
-    )
-    TaxClass.objects.create(code="reduced", name="Reduced")
-    since = datetime(2020, 1, 1, tzinfo=UTC)
-    add_tax_rate(
-        tax_class="standard", country="DE", rate=Decimal("19"), valid_from=since
-    )
-    add_tax_rate(tax_class="reduced", country="DE", rate=Decimal("7"), valid_from=since)
+    eu_shipping(express_max_weight_g=2000)
+    german_tax()
     create_voucher(code="TEN", percent_off="10")
 
 

@@ -14,9 +14,9 @@ from pantry.payments.models import Payment
 from pantry.vouchers.errors import VoucherExhausted
 from pantry.vouchers.models import Redemption, Voucher
 from pantry.vouchers.services import create_voucher
+from tests.factories import VariantFactory
 from tests.helpers import assert_error
 from tests.orders.conftest import race
-from tests.orders.factories import VariantFactory
 
 BODY = {
     "customer": {"name": "Ada Lovelace", "email": "ada@example.com"},

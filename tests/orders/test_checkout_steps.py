@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,12 +10,11 @@ import pytest
 from pantry.orders.checkout_pages import STATE
 from pantry.orders.models import Order
 from pantry.payments.models import Payment
-from pantry.shipping.services import add_method, add_rate, create_zone
-from pantry.tax.services import add_tax_rate
 from pantry.vouchers.models import Voucher
 from pantry.vouchers.services import create_voucher
+from tests.factories import VariantFactory, eu_shipping, german_tax
+from tests.helpers import assert_in_html
 from tests.orders.checkout_steps import DETAILS, walk_checkout
-from tests.orders.factories import VariantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 
@@ -45,15 +43,8 @@ def shop(db):
         product__name="Recipes",
         stock=10,
     )
-    zone = create_zone(name="EU", countries=["DE", "FR"])
-    add_method(zone=zone, code="eu-standard", name="Standard")
-    add_method(zone=zone, code="eu-express", name="Express")
-    add_rate(method_code="eu-standard", currency="EUR", price=Decimal("4.90"))
-    add_rate(method_code="eu-express", currency="EUR", price=Decimal("9.90"))
-    since = datetime(2020, 1, 1, tzinfo=UTC)
-    add_tax_rate(
-        tax_class="standard", country="DE", rate=Decimal("19"), valid_from=since
-    )
+    eu_shipping()
+    german_tax(reduced=False)
     create_voucher(code="TEN", percent_off="10")
 
 
@@ -122,12 +113,12 @@ def test_the_shipping_step_lists_the_methods_with_prices(client, shop):
 
     assert response.url == "/checkout/shipping/"
     assert page.status_code == 200
-    assert "<legend>Shipping method to DE</legend>" in page.text
+    assert_in_html("<legend>Shipping method to DE</legend>", page.text)
     assert "Standard: 4.90 EUR" in page.text
     assert "Express: 9.90 EUR" in page.text
     # The cheapest is preselected; the indicator marks the step.
     assert re.search(r'value="eu-standard"[^>]*checked', page.text)
-    assert '<span aria-current="step">Shipping</span>' in page.text
+    assert_in_html('<span aria-current="step">Shipping</span>', page.text)
     assert 'href="/checkout/"' in page.text  # back to the address
 
 
@@ -243,7 +234,7 @@ def test_a_failed_placement_stays_on_the_review_and_places_nothing(client, shop)
 
     assert response.status_code == 400
     assert "Only 10 of MUG-1 left" in response.text
-    assert '<span aria-current="step">Review</span>' in response.text
+    assert_in_html('<span aria-current="step">Review</span>', response.text)
     assert not Order.objects.exists()
 
 

@@ -17,8 +17,8 @@ from pantry.orders.errors import (
 )
 from pantry.orders.models import IdempotencyKey, Order, OrderEvent
 from pantry.orders.services import place_order, transition_order
+from tests.factories import VariantFactory
 from tests.orders.conftest import race
-from tests.orders.factories import VariantFactory
 
 
 def test_fifty_buyers_of_the_last_ten_units_make_exactly_ten_orders(wide_pool):

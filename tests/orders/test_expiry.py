@@ -16,8 +16,8 @@ from pantry.orders.services import place_order, transition_order
 from pantry.payments.services import ingest_webhook, start_payment
 from pantry.vouchers.models import Voucher
 from pantry.vouchers.services import create_voucher, redeem_voucher
+from tests.factories import VariantFactory
 from tests.orders.conftest import race
-from tests.orders.factories import VariantFactory
 from tests.payments.conftest import fake_webhook
 
 

@@ -13,8 +13,8 @@ from pantry.orders.services import place_order, transition_order
 from pantry.payments.models import Payment
 from pantry.payments.services import ingest_webhook
 from pantry.vouchers.services import create_voucher
+from tests.factories import VariantFactory
 from tests.helpers import assert_error
-from tests.orders.factories import VariantFactory
 from tests.payments.conftest import fake_webhook
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.db import connection
 
 from pantry.orders.models import Order, OrderEvent, OrderLine
 from pantry.orders.seed import order_number, run
-from tests.orders.factories import VariantFactory
+from tests.factories import VariantFactory
 
 
 def seed(count: int, seed: int = 1) -> str:

@@ -27,7 +27,7 @@ from pantry.orders.services import (
     transition_order,
 )
 from pantry.orders.tokens import token_for
-from tests.orders.factories import VariantFactory
+from tests.factories import VariantFactory
 
 STATUSES = [s.value for s in Order.Status]
 

@@ -18,7 +18,7 @@ from pantry.catalog.stock import (
     return_stock,
     take_stock,
 )
-from tests.orders.factories import ProductFactory, VariantFactory
+from tests.factories import ProductFactory, VariantFactory
 
 
 def promote(product, percent, *, starts, ends):

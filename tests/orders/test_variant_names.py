@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from pantry.catalog.models import option_label, variant_name
 from pantry.orders.models import Order, OrderLine
+from tests.factories import VariantFactory
 from tests.orders.checkout_steps import walk_checkout
-from tests.orders.factories import VariantFactory
 
 SAFFRON = "Spice Route La Mancha Saffron"
 

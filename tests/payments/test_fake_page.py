@@ -8,6 +8,7 @@ import pytest
 
 from pantry.payments.models import Payment, ProviderEvent
 from pantry.payments.services import start_payment
+from tests.helpers import assert_in_html
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def test_the_page_shows_the_amount_and_both_choices(client, pending):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<span class="payment-amount">19.90 EUR</span>' in html
+    assert_in_html('<span class="payment-amount">19.90 EUR</span>', html)
     assert 'value="approve"' in html
     assert 'value="decline"' in html
 

@@ -16,8 +16,7 @@ from django.db import connection
 from psycopg import sql
 
 from pantry.platform.backup import BackupError, backup, connect
-from tests.catalog.factories import ProductFactory, VariantFactory
-from tests.journal.factories import PostFactory
+from tests.factories import PostFactory, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

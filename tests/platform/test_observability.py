@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from prometheus_client import REGISTRY
 
+from tests.factories import VariantFactory
 from tests.helpers import http, production_server
-from tests.orders.factories import VariantFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from pantry.core.services import create_token
 from pantry.platform.embedded import EmbeddedPostgres
 from pantry.platform.replica_server import create_streaming_replica
 from pantry.platform.replicas import COOKIE, HEADER, SERVED_BY, choose_replica
-from tests.catalog.factories import CategoryFactory, ProductFactory
+from tests.factories import CategoryFactory, ProductFactory
 from tests.helpers import free_port, http, production_server
 
 pytestmark = [
@@ -182,7 +182,7 @@ def test_an_unreachable_replica_is_skipped_and_reads_use_the_primary(product: st
 def test_a_page_write_hands_the_position_out_in_a_cookie_and_the_api_in_a_header(
     client: Any, api: Any, staff_token: str
 ):
-    from tests.orders.factories import VariantFactory
+    from tests.factories import VariantFactory
 
     VariantFactory(sku="TEA-1")
     CategoryFactory(slug="teas")

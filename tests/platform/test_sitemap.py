@@ -6,9 +6,14 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.catalog.factories import CategoryFactory, ProductFactory
+from tests.factories import (
+    CategoryFactory,
+    PostFactory,
+    ProductFactory,
+    draft,
+    scheduled,
+)
 from tests.helpers import count_queries
-from tests.journal.factories import PostFactory, draft, scheduled
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

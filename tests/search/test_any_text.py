@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.search.factories import PostFactory, ProductFactory
+from tests.factories import PostFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

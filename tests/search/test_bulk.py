@@ -11,8 +11,8 @@ from pantry.catalog.importing import import_products
 from pantry.catalog.models import Product
 from pantry.search.bulk import bulk_load
 from pantry.search.services import rebuild_lexicon
-from tests.catalog.factories import CategoryFactory
 from tests.catalog.test_import import jsonl, product
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from pantry.search import queries
 from pantry.search.services import current_stemmer
-from tests.search.factories import PostFactory, ProductFactory
+from tests.factories import PostFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from pantry.catalog.models import Product
 from pantry.journal.models import Post
 from pantry.search.models import LexiconWord
 from pantry.search.services import rebuild_lexicon
-from tests.search.factories import PostFactory, ProductFactory
+from tests.factories import PostFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

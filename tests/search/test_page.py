@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.search.factories import ProductFactory
+from tests.factories import ProductFactory
+from tests.helpers import assert_in_html, tags
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +17,11 @@ def test_the_page_lists_ranked_results_with_highlighted_snippets(client):
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<a href="/products/kettle/">Steel &lt;b&gt;Kettle&lt;/b&gt;</a>' in page
+    assert_in_html(
+        '<a href="/products/kettle/">Steel &lt;b&gt;Kettle&lt;/b&gt;</a>', page
+    )
     assert "A <mark>kettle</mark> &amp; cup" in page
-    assert '<label for="search-q">' in page
+    assert tags(page, "label", for_="search-q")
 
 
 def test_the_page_offers_did_you_mean(client):
@@ -26,7 +29,11 @@ def test_the_page_offers_did_you_mean(client):
 
     page = client.get("/search/", {"q": "ketle"}).content.decode()
 
-    assert 'Did you mean\n    <a href="?q=kettle" rel="nofollow">kettle</a>?' in page
+    assert_in_html(
+        '<p class="suggestion">Did you mean'
+        ' <a href="?q=kettle" rel="nofollow">kettle</a>?</p>',
+        page,
+    )
 
 
 @pytest.mark.parametrize("query", ["", "\x00", "<script>", "-", "x" * 10000])

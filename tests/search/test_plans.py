@@ -15,8 +15,8 @@ from pantry.search.queries import (
     spelling_statement,
     suggest_statement,
 )
+from tests.factories import PostFactory, ProductFactory
 from tests.helpers import assert_uses_index
-from tests.search.factories import PostFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.search.factories import ProductFactory
+from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

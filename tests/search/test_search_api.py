@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from pantry.journal.models import Post
+from tests.factories import PostFactory, ProductFactory
 from tests.helpers import assert_constant_queries, assert_error
-from tests.search.factories import PostFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

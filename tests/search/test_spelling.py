@@ -7,7 +7,7 @@ from bench.search_eval import evaluate
 
 from pantry.core.textsearch import parse_query
 from pantry.search.spelling import edit_distance, suggest_spelling
-from tests.search.factories import ProductFactory
+from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

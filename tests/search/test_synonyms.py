@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pantry.search.models import Synonym
+from tests.factories import ProductFactory
 from tests.helpers import assert_error
-from tests.search.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

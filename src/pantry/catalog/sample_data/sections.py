@@ -1,3 +1,4 @@
+# Long on purpose: data, one vocabulary table per catalog section, not logic.
 """What each section of the synthetic catalog is made of and described by.
 
 A section (Computers, Cookware, Fiction, ...) has its own specs, options and
