@@ -13,7 +13,7 @@ import pantry.catalog.facets as facets_module
 from pantry.catalog.facets import facets
 from pantry.catalog.facets.counting import count_within
 from pantry.catalog.filters import ProductFilters
-from tests.catalog.factories import CategoryFactory, ProductFactory, VariantFactory
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 

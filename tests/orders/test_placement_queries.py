@@ -15,7 +15,7 @@ from pantry.shipping.services import add_method, add_rate, create_zone
 from pantry.tax.services import add_tax_rate
 from pantry.vouchers.models import Voucher
 from pantry.vouchers.services import create_voucher
-from tests.orders.factories import VariantFactory
+from tests.factories import VariantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pantry.search import scoring
-from tests.search.factories import ProductFactory
+from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
