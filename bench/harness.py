@@ -331,12 +331,17 @@ def server(env: dict[str, str], port: int, *, workers: int) -> Iterator[str]:
             cwd=ROOT,
         )
         base = f"http://127.0.0.1:{port}"
-        wait_for_health(process, port, what="the benchmark server")
         try:
+            # Inside the try: a server that never gets healthy is stopped too.
+            wait_for_health(process, port, what="the benchmark server")
             yield base
         finally:
             process.terminate()
-            process.wait(timeout=20)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
     finally:
         if embedded and started:
             embedded.stop()
