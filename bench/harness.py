@@ -430,23 +430,11 @@ def machine() -> dict[str, Any]:
     }
 
 
-def psql(url: str, command: str, *, stdin: str | None = None) -> str:
-    """Run one psql command (the embedded server's psql) and return its rows."""
+def _psql(url: str, extra: list[str], stdin: str | None, what: str) -> str:
     from pantry.platform.embedded import bin_dir
 
     out = subprocess.run(
-        [
-            str(bin_dir() / "psql"),
-            url,
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-c",
-            command,
-        ],
+        [str(bin_dir() / "psql"), url, "-XqAt", "-v", "ON_ERROR_STOP=1", *extra],
         input=stdin,
         capture_output=True,
         text=True,
@@ -454,8 +442,21 @@ def psql(url: str, command: str, *, stdin: str | None = None) -> str:
         env={**os.environ},
     )
     if out.returncode != 0:
-        raise RuntimeError(f"psql {command[:60]!r} failed: {out.stderr.strip()}")
+        raise RuntimeError(f"psql {what!r} failed: {out.stderr.strip()}")
     return out.stdout
+
+
+def psql(url: str, command: str, *, stdin: str | None = None) -> str:
+    """Run one psql command (the embedded server's psql) and return its rows."""
+    return _psql(url, ["-c", command], stdin, command[:60])
+
+
+def psql_script(url: str, sql: str, **variables: str) -> str:
+    """Run ``sql`` with ``:'name'`` variables (psql quotes them); its rows."""
+    extra: list[str] = []
+    for name, value in variables.items():
+        extra += ["-v", f"{name}={value}"]
+    return _psql(url, extra, sql, sql.strip()[:60])
 
 
 def pantry_output(env: dict[str, str], *args: str) -> str:

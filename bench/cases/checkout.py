@@ -35,7 +35,15 @@ from concurrent.futures import ThreadPoolExecutor
 from tempfile import TemporaryFile
 
 from bench.cases.orders import ADDRESS, BENCH_SKUS, HOT_SKU, METHOD, SETUP, VOUCHER
-from bench.harness import Bench, Timings, extra_server, free_port, pantry_output, psql
+from bench.harness import (
+    Bench,
+    Timings,
+    extra_server,
+    free_port,
+    pantry_output,
+    psql,
+    psql_script,
+)
 
 RACE_CLIENTS = 64
 RACE_LIMIT = 10
@@ -188,7 +196,7 @@ FROM o
 def _webhooks(bench: Bench, url: str, events: int, currency: str) -> None:
     tag = secrets.token_hex(3).upper()
     unique = events - events // 10
-    _psql_vars(url, _SEED_PAYMENTS, tag=tag, n=str(unique), currency=currency)
+    psql_script(url, _SEED_PAYMENTS, tag=tag, n=str(unique), currency=currency)
     refs = [f"fake_W{tag}{i:08d}" for i in range(1, unique + 1)]
     # Every tenth payment is declined; the first tenth arrive twice.
     deliveries = [(i, ref) for i, ref in enumerate(refs)]
@@ -249,7 +257,7 @@ def _webhooks(bench: Bench, url: str, events: int, currency: str) -> None:
     # and its order still placed; one event row per payment.
     wrong, recorded = (
         int(n)
-        for n in _psql_vars(
+        for n in psql_script(
             url,
             """
             SELECT count(*) FILTER (WHERE NOT (
@@ -324,7 +332,7 @@ def _expiry(bench: Bench, url: str, count: int, currency: str) -> None:
     bench.pantry("expire_orders")
     tag = secrets.token_hex(3).upper()
     code = "EXPIRY" + tag
-    _psql_vars(
+    psql_script(
         url,
         _SEED_EXPIRED,
         tag=tag,
@@ -340,7 +348,7 @@ def _expiry(bench: Bench, url: str, count: int, currency: str) -> None:
         said = out.read().decode().strip()
     left, stock, used = (
         int(n)
-        for n in _psql_vars(
+        for n in psql_script(
             url,
             """
             SELECT (SELECT count(*) FROM orders_order
@@ -374,27 +382,3 @@ def _expiry(bench: Bench, url: str, count: int, currency: str) -> None:
         voucher_uses_left=used,
         command_said=said,
     )
-
-
-def _psql_vars(url: str, sql: str, **variables: str) -> str:
-    """Run ``sql`` through psql with ``:'name'`` variables (quoted by psql)."""
-    import subprocess
-
-    from pantry.platform.embedded import bin_dir
-
-    args = [
-        str(bin_dir() / "psql"),
-        url,
-        "-X",
-        "-q",
-        "-A",
-        "-t",
-        "-v",
-        "ON_ERROR_STOP=1",
-    ]
-    for name, value in variables.items():
-        args += ["-v", f"{name}={value}"]
-    out = subprocess.run(args, input=sql, capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"psql failed: {out.stderr.strip()}")
-    return out.stdout
