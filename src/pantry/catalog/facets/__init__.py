@@ -8,7 +8,7 @@ Three ways, fastest first (docs/facets.md):
 - Any other filter: one pass over at most ``PANTRY_FACET_EXACT_LIMIT`` + 1
   matches (``LIMIT`` in the materialised CTE). At most the limit: exact.
 - More matches than that, or a pass that does not finish within
-  ``EXACT_BUDGET_MS`` (a filter whose own matching is slow): the same pass
+  ``PANTRY_FACET_EXACT_BUDGET_MS`` (a filter whose own matching is slow): the same pass
   over the matches among a random sample of ``PANTRY_FACET_SAMPLE_ROWS``
   catalog rows (``TABLESAMPLE SYSTEM_ROWS``), scaled to the catalog;
   ``count_is_estimate`` says so.
@@ -41,9 +41,6 @@ __all__ = ["about", "facets"]
 # Sample first when the planner expects this many times the exact limit,
 # and trust the sample when it finds as many (its error is a few per cent).
 CLEARLY_ABOVE = 1.5
-# The bounded exact pass may take this long; past it (a GIN bitmap read
-# whole, a variant probe per text match) the sample answers, flagged.
-EXACT_BUDGET_MS = 40
 
 
 def facets(filters: ProductFilters) -> dict[str, Any]:
@@ -77,8 +74,14 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
             return shaped(sampled, estimate=False)
         if sampled.total * sampled.scale >= CLEARLY_ABOVE * limit:
             return shaped(sampled, estimate=True)
+    # The pass may take PANTRY_FACET_EXACT_BUDGET_MS; past it (a GIN bitmap
+    # read whole, a variant probe per text match) the sample answers, flagged.
     bounded = count_within(
-        EXACT_BUDGET_MS, f"{inner} LIMIT {limit + 1}", params, filters, limit=limit
+        settings.PANTRY_FACET_EXACT_BUDGET_MS,
+        f"{inner} LIMIT {limit + 1}",
+        params,
+        filters,
+        limit=limit,
     )
     if bounded is not None and bounded.total <= limit:
         return shaped(bounded, estimate=False)
