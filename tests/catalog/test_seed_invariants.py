@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from pantry.catalog.models import Category, Product, Promotion, Variant
+from pantry.catalog.sample_data.generator import Names, product_name
 from pantry.catalog.sample_data.sections import SECTIONS, attribute_keys, spec_keys
-from pantry.catalog.sample_data.seed import Names, product_name, seed_catalog
+from pantry.catalog.sample_data.seed import seed_catalog
 from pantry.catalog.sample_data.vocabulary import (
     DEPARTMENTS,
     category_tree,
