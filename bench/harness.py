@@ -138,7 +138,7 @@ class Bench:
 
     def time_get(
         self,
-        paths: list[str] | Callable[[int], str],
+        paths: str | list[str] | Callable[[int], str],
         *,
         count: int,
         warmup: int = 5,
@@ -146,6 +146,9 @@ class Bench:
         headers: dict[str, str] | None = None,
     ) -> Timings:
         """GET each path (or path(i)) ``count`` times; collect timings."""
+        if isinstance(paths, str):
+            # One path; indexing the string would GET its characters.
+            paths = [paths]
 
         def path_for(i: int) -> str:
             return paths(i) if callable(paths) else paths[i % len(paths)]

@@ -86,7 +86,7 @@ def run(bench: Bench) -> None:
     if first[0] != 200 or len(json.loads(first[1])["items"]) != 20:
         raise RuntimeError(f"/me/orders answered {first[0]}: {first[1][:300]!r}")
     timings = bench.time_get(
-        path,
+        [path],
         count=300 if bench.scale == "full" else 100,
         headers=auth,
     )
