@@ -27,15 +27,21 @@ def preloaded() -> None:
 
 
 def test_db_top_lists_a_statement_with_its_calls_and_rows():
+    # Slow enough (50 ms a call) to rank among the top statements by mean
+    # time, however many the rest of the suite has run on this database.
     with connection.cursor() as cursor:
         for _ in range(3):
-            cursor.execute("SELECT n AS db_top_marker FROM generate_series(1, 4) n")
+            cursor.execute(
+                "SELECT n AS db_top_marker FROM generate_series(1, 4) n, pg_sleep(0.05)"
+            )
     out = io.StringIO()
 
-    call_command("db_top", "--json", "--limit", "1000", stdout=out)
+    call_command("db_top", "--json", "--order", "mean", "--limit", "1000", stdout=out)
 
     (row,) = [r for r in json.loads(out.getvalue()) if "db_top_marker" in r["query"]]
-    assert row["query"] == "SELECT n AS db_top_marker FROM generate_series($1, $2) n"
+    assert row["query"] == (
+        "SELECT n AS db_top_marker FROM generate_series($1, $2) n, pg_sleep($3)"
+    )
     assert row["calls"] >= 3
     assert row["rows"] >= 12
     assert row["total_ms"] >= row["mean_ms"] > 0
