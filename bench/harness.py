@@ -1,3 +1,4 @@
+# Long on purpose: every case leans on these few primitives, read together.
 """The benchmark harness: a production-mode server on the embedded database,
 HTTP timing read from Server-Timing, whole-command timing with peak RSS, and
 one JSON file of results."""

@@ -1,3 +1,4 @@
+# Long on purpose: four measurements that share one receiver and its set-up.
 """Events: outbox overhead, webhook dispatch throughput and delay, audit cost.
 
 1. Outbox overhead on order placement: the checkout service in one process,
