@@ -44,6 +44,21 @@ class Timings:
     queries: list[int] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
 
+    def add(
+        self,
+        status: int,
+        client_ms: float,
+        server_ms: float | None = None,
+        queries: int | None = None,
+    ) -> None:
+        """One response: its status, client time, and what Server-Timing said."""
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.client_ms.append(client_ms)
+        if server_ms is not None:
+            self.server_ms.append(server_ms)
+        if queries is not None:
+            self.queries.append(queries)
+
     def summary(self) -> dict[str, Any]:
         return {
             "requests": len(self.client_ms),
@@ -174,12 +189,7 @@ class Bench:
         with ThreadPoolExecutor(concurrency) as pool:
             for rows in pool.map(worker, chunks):
                 for status, client, server, queries in rows:
-                    timings.statuses[status] = timings.statuses.get(status, 0) + 1
-                    timings.client_ms.append(client)
-                    if server is not None:
-                        timings.server_ms.append(server)
-                    if queries is not None:
-                        timings.queries.append(queries)
+                    timings.add(status, client, server, queries)
         conn.close()
         return timings
 

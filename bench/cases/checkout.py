@@ -85,12 +85,7 @@ def _quote(bench: Bench, count: int) -> None:
         )
         if i < 5:
             continue  # warm-up
-        timings.statuses[status] = timings.statuses.get(status, 0) + 1
-        timings.client_ms.append(client)
-        if server is not None:
-            timings.server_ms.append(server)
-        if queries is not None:
-            timings.queries.append(queries)
+        timings.add(status, client, server, queries)
     conn.close()
     bench.record_timings("checkout.quote", timings, median_ms=10)
 
@@ -241,10 +236,7 @@ def _webhooks(bench: Bench, url: str, events: int, currency: str) -> None:
             response.read()
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
-                timings.statuses[response.status] = (
-                    timings.statuses.get(response.status, 0) + 1
-                )
-                timings.client_ms.append(elapsed)
+                timings.add(response.status, elapsed)
         conn.close()
 
     with extra_server(env, port, workers=2, threads=4, what="the webhook server"):

@@ -129,10 +129,7 @@ def _sign_in(bench: Bench, count: int, *, clients: int, name: str) -> str:
                 conn=conn,
             )
             with lock:
-                timings.statuses[status] = timings.statuses.get(status, 0) + 1
-                timings.client_ms.append(client_ms)
-                if server_ms is not None:
-                    timings.server_ms.append(server_ms)
+                timings.add(status, client_ms, server_ms)
                 if status == 200 and not tokens:
                     tokens.append(json.loads(data)["token"])
         conn.close()

@@ -178,10 +178,7 @@ def _flips(bench: Bench) -> None:
                     conn=conn,
                 )
                 with lock:
-                    timings.statuses[status] = timings.statuses.get(status, 0) + 1
-                    timings.client_ms.append(client_ms)
-                    if server_ms is not None:
-                        timings.server_ms.append(server_ms)
+                    timings.add(status, client_ms, server_ms)
             conn.close()
 
         started = time.perf_counter()

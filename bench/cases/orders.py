@@ -166,10 +166,7 @@ def _placement(bench: Bench, count: int) -> None:
             }
             status, _, client_ms, server_ms = _post(bench, conn, body, uuid.uuid4().hex)
             with lock:
-                timings.statuses[status] = timings.statuses.get(status, 0) + 1
-                timings.client_ms.append(client_ms)
-                if server_ms is not None:
-                    timings.server_ms.append(server_ms)
+                timings.add(status, client_ms, server_ms)
         conn.close()
 
     start = time.perf_counter()
