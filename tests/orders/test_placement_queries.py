@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,11 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from pantry.orders.models import Order
 from pantry.orders.services import place_order
-from pantry.shipping.services import add_method, add_rate, create_zone
-from pantry.tax.services import add_tax_rate
 from pantry.vouchers.models import Voucher
 from pantry.vouchers.services import create_voucher
-from tests.factories import VariantFactory
+from tests.factories import VariantFactory, eu_shipping, german_tax
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standard_tax_class")]
 
@@ -39,15 +36,8 @@ def shop(db):
             requires_shipping=True,
             stock=50,
         )
-    zone = create_zone(name="EU", countries=["DE"])
-    add_method(zone=zone, code="eu-standard", name="Standard")
-    add_rate(method_code="eu-standard", currency="EUR", price=Decimal("4.90"))
-    add_tax_rate(
-        tax_class="standard",
-        country="DE",
-        rate=Decimal("19"),
-        valid_from=datetime(2020, 1, 1, tzinfo=UTC),
-    )
+    eu_shipping()
+    german_tax(reduced=False)
     create_voucher(code="FIVE", percent_off="5", usage_limit=100)
 
 
