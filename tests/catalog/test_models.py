@@ -3,7 +3,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import (
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
@@ -140,6 +146,45 @@ def test_options_only_update_leaves_summary_untouched():
 
     after = ProductSummary.objects.get(product=variant.product)
     assert (after.price_min, after.has_stock) == (before.price_min, True)
+
+
+def _summary_locked_elsewhere(product: Product) -> bool:
+    """Whether another connection finds the product's summary row locked."""
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            # SET LOCAL: the connection may go back to the pool afterwards.
+            cursor.execute("BEGIN")
+            cursor.execute("SET LOCAL lock_timeout = '50ms'")
+            try:
+                cursor.execute(
+                    "SELECT 1 FROM catalog_productsummary WHERE product_id = %s"
+                    " FOR UPDATE",
+                    [product.pk],
+                )
+            except OperationalError:
+                return True
+            finally:
+                cursor.execute("ROLLBACK")
+            return False
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stock_change_within_stock_leaves_summary_unlocked_and_crossing_zero_syncs():
+    # Checkout changes stock on every order: only a change of in-stock state
+    # may lock and recompute the summary.
+    variant = VariantFactory(price=Decimal("2.00"), stock=5)
+
+    with transaction.atomic():
+        Variant.objects.filter(pk=variant.pk).update(stock=4)
+        assert not _summary_locked_elsewhere(variant.product)
+
+    with transaction.atomic():
+        Variant.objects.filter(pk=variant.pk).update(stock=0)
+        assert _summary_locked_elsewhere(variant.product)
+    assert summary(variant.product) == (Decimal("2.00"), Decimal("2.00"), False)
 
 
 def test_category_path_is_unique():

@@ -83,8 +83,9 @@ class Delivery(models.Model):
         DEAD = "dead"
         CANCELLED = "cancelled"
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE)
-    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE)
+    # Indexed by the unique (event, endpoint) and (endpoint, -id) below.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, db_index=False)
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, db_index=False)
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -116,8 +117,9 @@ class Delivery(models.Model):
 class Attempt(models.Model):
     """One try to deliver: what the receiver answered, and when to try again."""
 
+    # Indexed by (delivery, number) below.
     delivery = models.ForeignKey(
-        Delivery, on_delete=models.CASCADE, related_name="attempts"
+        Delivery, on_delete=models.CASCADE, related_name="attempts", db_index=False
     )
     number = models.IntegerField()
     at = models.DateTimeField()

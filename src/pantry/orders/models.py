@@ -33,7 +33,8 @@ class Order(models.Model):
 
     # Random, not sequential: a customer cannot guess another order's number
     # from their own (see services.new_order_number).
-    number = models.CharField(max_length=20, unique=True)
+    # Unique in Meta.constraints: unique=True would add a LIKE index too.
+    number = models.CharField(max_length=20)
     customer_name = models.CharField(max_length=200)
     email = models.EmailField(max_length=254)
     status = models.CharField(
@@ -144,6 +145,7 @@ class Order(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="orders_order_number_key"),
             models.CheckConstraint(
                 condition=Q(total__gte=0), name="orders_order_total_nonnegative"
             ),
@@ -295,7 +297,10 @@ class OrderLine(models.Model):
 class OrderEvent(models.Model):
     """A status change of an order: from what, to what, when, by whom."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    # Indexed by (order, at) below.
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     # Empty for the placement itself.
     from_status = models.CharField(max_length=12, blank=True, default="")
     to_status = models.CharField(max_length=12, choices=Order.Status.choices)
@@ -317,7 +322,8 @@ class IdempotencyKey(models.Model):
     retries with one key wait on its unique index and then see the result.
     """
 
-    key = models.CharField(max_length=255, unique=True)
+    # Unique in Meta.constraints: unique=True would add a LIKE index too.
+    key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)
@@ -327,6 +333,11 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], name="orders_idempotencykey_key_key"
+            )
+        ]
         indexes = [models.Index(fields=["created_at"], name="orders_idemkey_created")]
 
     def __str__(self) -> str:
