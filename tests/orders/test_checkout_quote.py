@@ -219,3 +219,13 @@ def test_an_unknown_payment_provider_is_422(api, shop):
         422,
         "unknown_payment_provider",
     )
+
+
+def test_one_sku_over_several_lines_is_held_to_the_order_limit(api, shop):
+    # The order would refuse it: so does its quote.
+    lines = [{"sku": "CARD-1", "quantity": 600}, {"sku": "CARD-1", "quantity": 600}]
+    body = assert_error(
+        api.post("checkout/quote", {"lines": lines}), 422, "validation_error"
+    )
+
+    assert body["fields"] == {"lines.1.quantity": "At most 1000 of one SKU per order."}

@@ -21,6 +21,7 @@ from pantry.catalog.models import DEFAULT_TAX_CLASS
 from pantry.catalog.stock import current_prices
 from pantry.core.errors import Invalid
 from pantry.orders.errors import MixedCurrency
+from pantry.orders.requests import line_quantities
 from pantry.payments.providers import get_provider
 from pantry.shipping.errors import ShippingRequired, ShippingUnavailable
 from pantry.shipping.services import ShippingQuote, check_country, quote_shipping
@@ -29,9 +30,6 @@ from pantry.tax.services import prices_include_tax, tax_order
 from pantry.vouchers.services import Applied, check_voucher
 
 ZERO = Decimal("0.00")
-SKU_MAX = 64
-MAX_LINES = 100
-MAX_QUANTITY = 1000
 ADDRESS_FIELDS = {
     "name": (True, 200),
     "line1": (True, 200),
@@ -115,26 +113,9 @@ def clean_address(value: Any, field: str) -> dict[str, str] | None:
 
 
 def clean_lines(lines: Sequence[tuple[Any, Any]]) -> dict[str, int]:
-    """Quantities per SKU, repeated SKUs merged; raises Invalid naming lines."""
+    """Quantities per SKU, as an order's (repeated SKUs merged, same limits)."""
     fields: dict[str, str] = {}
-    quantities: dict[str, int] = {}
-    if not lines:
-        fields["lines"] = "An order needs at least one line."
-    elif len(lines) > MAX_LINES:
-        fields["lines"] = f"At most {MAX_LINES} lines."
-    for i, (sku, quantity) in enumerate(lines or []):
-        if not isinstance(sku, str) or not sku.strip() or len(sku) > SKU_MAX:
-            fields[f"lines.{i}.sku"] = f"A SKU has 1 to {SKU_MAX} characters."
-        elif (
-            isinstance(quantity, bool)
-            or not isinstance(quantity, int)
-            or not 1 <= quantity <= MAX_QUANTITY
-        ):
-            fields[f"lines.{i}.quantity"] = (
-                f"A quantity is a whole number from 1 to {MAX_QUANTITY}."
-            )
-        else:
-            quantities[sku.strip()] = quantities.get(sku.strip(), 0) + quantity
+    quantities = line_quantities(lines, fields)
     if fields:
         raise Invalid("The order is invalid.", fields=fields)
     return quantities

@@ -104,6 +104,20 @@ def clean_order_request(
         else:
             local, _, domain = email.rpartition("@")
             email = f"{local}@{domain.lower()}"
+    quantities = line_quantities(lines, fields)
+    if fields:
+        raise Invalid("The order is invalid.", fields=fields)
+    return OrderRequest(name=name, email=email, quantities=quantities)
+
+
+def line_quantities(
+    lines: Sequence[tuple[Any, Any]] | None, fields: dict[str, str]
+) -> dict[str, int]:
+    """Quantities per SKU of an order's or a quote's lines, repeated SKUs merged.
+
+    Each bad line (and a summed quantity past MAX_QUANTITY) is named in
+    ``fields``; the caller raises.
+    """
     quantities: dict[str, int] = {}
     if not lines:
         fields["lines"] = "An order needs at least one line."
@@ -128,6 +142,4 @@ def clean_order_request(
             fields[f"lines.{i}.quantity"] = (
                 f"At most {MAX_QUANTITY} of one SKU per order."
             )
-    if fields:
-        raise Invalid("The order is invalid.", fields=fields)
-    return OrderRequest(name=name, email=email, quantities=quantities)
+    return quantities
