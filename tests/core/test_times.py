@@ -71,7 +71,9 @@ def test_extreme_times_within_range_are_accepted(api, staff_token):
     assert not Order.objects.exists()
 
 
-@pytest.mark.parametrize("report", ["reports/sales", "reports/top-products"])
+@pytest.mark.parametrize(
+    "report", ["reports/sales", "reports/tax", "reports/top-products"]
+)
 @pytest.mark.parametrize(
     ("name", "day"), [("to", "9999-12-31"), ("from", "9999-12-31")]
 )
@@ -85,7 +87,9 @@ def test_report_days_at_the_end_of_time_are_400_naming_them(
     assert list(error["fields"]) == [name]
 
 
-@pytest.mark.parametrize("report", ["reports/sales", "reports/top-products"])
+@pytest.mark.parametrize(
+    "report", ["reports/sales", "reports/tax", "reports/top-products"]
+)
 def test_reports_reach_the_last_day_python_can_follow(api, staff_token, report):
     params = {"from": "9999-12-01", "to": "9999-12-30", "bucket": "month"}
 

@@ -100,8 +100,8 @@ class TaxReportOut(Schema):
 )
 def tax(
     request: HttpRequest,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     bucket: Literal["day", "week", "month"] = "day",
     currency: Annotated[str | None, Query(pattern="^[A-Z]{3}$")] = None,
 ) -> dict[str, Any]:
