@@ -269,3 +269,60 @@ def test_a_connection_made_inside_a_wrapped_request_leaks_no_wrapper():
         assert connection.execute_wrappers == before
     assert counting not in connection.execute_wrappers
     assert send_actor in connection.execute_wrappers
+
+
+def _line(slug: str, sku: str, price: str) -> bytes:
+    line = {
+        "slug": slug,
+        "name": slug.title(),
+        "category": "tea",
+        "variants": [{"sku": sku, "price": price, "stock": 3}],
+    }
+    return json.dumps(line).encode() + b"\n"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_import_over_a_catalog_audits_each_changed_variant():
+    # With its indexes rebuilt (a file large for the catalog) the import
+    # defers the summaries, not the audit of the prices it changes.
+    CategoryFactory(slug="tea")
+    import_products(io.BytesIO(_line("sencha", "SEN-1", "5.00")), file_format="jsonl")
+    AuditRecord.objects.all().delete()
+
+    result = import_products(
+        io.BytesIO(_line("sencha", "SEN-1", "6.50") + _line("bancha", "BAN-1", "4.00")),
+        file_format="jsonl",
+        rebuild_indexes=True,
+    )
+
+    assert result.loaded
+    changed = [
+        (r.before["price"], r.after["price"], r.actor)
+        for r in _records("catalog_variant")
+        if r.op == "update"
+    ]
+    assert changed == [(5.0, 6.5, "import")]
+    inserted = [r.after["sku"] for r in _records("catalog_variant") if r.op == "insert"]
+    assert inserted == ["BAN-1"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_import_into_an_empty_catalog_is_one_audit_entry_per_table():
+    CategoryFactory(slug="tea")
+    AuditRecord.objects.all().delete()
+    data = b"".join(_line(f"tea-{i}", f"TEA-{i}", "3.00") for i in range(3))
+
+    result = import_products(
+        io.BytesIO(data), file_format="jsonl", rebuild_indexes=True
+    )
+
+    assert result.loaded
+    assert result.products_created == 3
+    entries = [
+        (r.table_name, r.row_pk, r.op, r.after, r.actor)
+        for r in AuditRecord.objects.order_by("id")
+    ]
+    assert entries == [
+        ("catalog_product", "*", "insert", {"import": "fresh", "rows": 3}, "import"),
+        ("catalog_variant", "*", "insert", {"import": "fresh", "rows": 3}, "import"),
+    ]

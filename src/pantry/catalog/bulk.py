@@ -85,22 +85,31 @@ GROUP BY v.product_id, p.category_id ORDER BY v.product_id
 """
 
 
+# catalog migration 0003: they keep catalog_productsummary current.
+SUMMARY_TRIGGERS = (
+    "catalog_variant_inserted",
+    "catalog_variant_updated",
+    "catalog_variant_deleted",
+    "catalog_variant_truncated",
+)
+
+
 @contextmanager
 def summaries_deferred(cursor: Any, *, recompute: bool = True) -> Iterator[None]:
     """Recompute every product summary once, on exit, not per statement.
 
     The variant triggers that keep ``catalog_productsummary`` current are
-    off inside; on a clean exit the summaries are rebuilt with one
+    off inside (the audit triggers stay on: a load that changes prices is
+    audited row by row); on a clean exit the summaries are rebuilt with one
     aggregate (unless the caller wrote them: ``recompute=False``) and the
     triggers come back on. Locks the tables exclusively until the
     transaction ends.
     """
-    cursor.execute("ALTER TABLE catalog_variant DISABLE TRIGGER USER")
-    yield
-    if recompute:
-        cursor.execute("TRUNCATE catalog_productsummary")
-        cursor.execute(_SUMMARY_SQL)
-    cursor.execute("ALTER TABLE catalog_variant ENABLE TRIGGER USER")
+    with triggers_disabled(cursor, "catalog_variant", SUMMARY_TRIGGERS):
+        yield
+        if recompute:
+            cursor.execute("TRUNCATE catalog_productsummary")
+            cursor.execute(_SUMMARY_SQL)
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ from pantry.catalog.importing.staging import (
     UPSERT_PRODUCTS,
     UPSERT_VARIANTS,
 )
+from pantry.events.audit import record_bulk
 
 ProductLine = tuple[int, str, list[str], bool]
 
@@ -74,6 +75,12 @@ def _copy_rows(cursor: Any, sql: str, data: bytes) -> None:
             copy.write(data)
 
 
+# Audited one entry per table on a fresh load (events migration 0003's
+# trigger names); the repeats it takes out again are part of that load.
+FRESH_AUDITED = ("catalog_product", "catalog_variant")
+AUDIT_TRIGGERS = ("events_audit_insert", "events_audit_update", "events_audit_delete")
+
+
 class Rejected(Exception):
     """Invalid lines and no --skip-invalid: roll everything back."""
 
@@ -88,10 +95,17 @@ def bulk_load(cursor: Any, fresh: bool) -> Iterator[None]:
     # Fresh loads need no unique index: nothing stored can conflict, and
     # repeats in the file are found before the unique indexes come back.
     # A fresh load writes each chunk's summaries itself (FRESH_SUMMARIES).
-    with (
-        bulk.indexes_dropped(cursor, tables, keep_unique=not fresh),
-        bulk.summaries_deferred(cursor, recompute=not fresh),
-    ):
+    with ExitStack() as stack:
+        stack.enter_context(bulk.indexes_dropped(cursor, tables, keep_unique=not fresh))
+        stack.enter_context(bulk.summaries_deferred(cursor, recompute=not fresh))
+        if fresh:
+            # Into an empty catalog nothing has a before: the audit gets one
+            # entry per table (Load.finish_fresh), as the seed's, instead of
+            # a row per product and variant.
+            for table in FRESH_AUDITED:
+                stack.enter_context(
+                    bulk.triggers_disabled(cursor, table, AUDIT_TRIGGERS)
+                )
         yield
 
 
@@ -229,6 +243,12 @@ class Load:
         cursor.execute(FRESH_COUNTS)
         result.products_created, result.variants_created = cursor.fetchone()
         bulk.reset_sequence(cursor, "catalog_product")
+        for table, rows in zip(
+            FRESH_AUDITED,
+            (result.products_created, result.variants_created),
+            strict=True,
+        ):
+            record_bulk(cursor, table, "insert", {"import": "fresh", "rows": rows})
 
     def tally(self) -> None:
         """Add the lines found invalid in SQL to the result."""
