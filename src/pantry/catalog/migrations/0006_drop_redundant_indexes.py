@@ -1,6 +1,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from pantry.core.migration_ops import drop_indexes_concurrently
+
 # Indexes Django adds on its own that nothing here reads: pattern-ops copies
 # of the unique slug and SKU indexes (no query uses LIKE on them), and the
 # single-column foreign key indexes that the composite indexes leading with
@@ -30,13 +32,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    sql=f"DROP INDEX CONCURRENTLY {name}",
-                    reverse_sql=f"CREATE INDEX CONCURRENTLY {name} ON {target}",
-                )
-                for name, target in INDEXES.items()
-            ],
+            database_operations=drop_indexes_concurrently(INDEXES),
             state_operations=[
                 migrations.AlterField(
                     model_name="product",

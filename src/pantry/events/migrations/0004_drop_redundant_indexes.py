@@ -1,6 +1,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from pantry.core.migration_ops import drop_indexes_concurrently
+
 # The single-column foreign key indexes Django adds on its own, each served
 # by a composite index that leads with the same column: the unique
 # (event_id, endpoint_id), (endpoint_id, id DESC) and (delivery_id, number).
@@ -22,13 +24,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    sql=f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
-                    reverse_sql=f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {target}",
-                )
-                for name, target in INDEXES.items()
-            ],
+            database_operations=drop_indexes_concurrently(INDEXES),
             state_operations=[
                 migrations.AlterField(
                     model_name="delivery",

@@ -1,6 +1,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from pantry.core.migration_ops import drop_indexes_concurrently
+
 # Indexes Django adds on its own that nothing reads: pattern-ops copies of
 # the unique order number and idempotency key (nothing matches them with
 # LIKE; the admin looks numbers up exactly), and the order_id index of
@@ -26,13 +28,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    sql=f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
-                    reverse_sql=f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {target}",
-                )
-                for name, target in INDEXES.items()
-            ],
+            database_operations=drop_indexes_concurrently(INDEXES),
             state_operations=[
                 migrations.AlterField(
                     model_name="order",
