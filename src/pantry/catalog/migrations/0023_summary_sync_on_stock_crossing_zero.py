@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.db import migrations
 
 # A product's summary holds its price range and whether any variant is in
@@ -38,31 +40,10 @@ END
 $$
 """
 
-PREVIOUS = """
-CREATE OR REPLACE FUNCTION catalog_variant_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'TRUNCATE' THEN
-        DELETE FROM catalog_productsummary;
-    ELSIF TG_OP = 'INSERT' THEN
-        PERFORM catalog_sync_product_summary(
-            ARRAY(SELECT DISTINCT product_id FROM new_rows));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM catalog_sync_product_summary(
-            ARRAY(SELECT DISTINCT product_id FROM old_rows));
-    ELSE
-        PERFORM catalog_sync_product_summary(ARRAY(
-            SELECT n.product_id FROM new_rows n JOIN old_rows o USING (id)
-            WHERE (n.price, n.stock, n.product_id)
-                  IS DISTINCT FROM (o.price, o.stock, o.product_id)
-            UNION
-            SELECT o.product_id FROM new_rows n JOIN old_rows o USING (id)
-            WHERE n.product_id IS DISTINCT FROM o.product_id));
-    END IF;
-    RETURN NULL;
-END
-$$
-"""
+# The reverse is 0003's function as it was.
+PREVIOUS = import_module(
+    "pantry.catalog.migrations.0003_product_summary_triggers"
+).TRIGGER_FUNCTION.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
 
 
 class Migration(migrations.Migration):
