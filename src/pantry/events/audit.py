@@ -156,6 +156,10 @@ def install(sender: Any, connection: Any, **kwargs: Any) -> None:
         connection.execute_wrappers.insert(0, send_actor)
 
 
+# The triggers events migration 0003 puts on every audited table; a bulk
+# loader switches them off and writes record_bulk's entry instead.
+AUDIT_TRIGGERS = ("events_audit_insert", "events_audit_update", "events_audit_delete")
+
 # One entry standing for a bulk load whose audit triggers were off: table,
 # '*' as the key, what was loaded in ``after``; actor and request id as the
 # triggers read them.

@@ -27,7 +27,7 @@ from pantry.catalog.importing.staging import (
     UPSERT_PRODUCTS,
     UPSERT_VARIANTS,
 )
-from pantry.events.audit import record_bulk
+from pantry.events.audit import AUDIT_TRIGGERS, record_bulk
 
 ProductLine = tuple[int, str, list[str], bool]
 
@@ -75,10 +75,9 @@ def _copy_rows(cursor: Any, sql: str, data: bytes) -> None:
             copy.write(data)
 
 
-# Audited one entry per table on a fresh load (events migration 0003's
-# trigger names); the repeats it takes out again are part of that load.
+# Audited one entry per table on a fresh load; the repeats it takes out
+# again are part of that load.
 FRESH_AUDITED = ("catalog_product", "catalog_variant")
-AUDIT_TRIGGERS = ("events_audit_insert", "events_audit_update", "events_audit_delete")
 
 
 class Rejected(Exception):
