@@ -36,7 +36,7 @@ from bench.harness import ROOT, Bench, pantry_output, percentile
 SKUS = [f"EVT-{i:03d}" for i in range(100)]
 
 OVERHEAD = r"""
-import json, time
+import json, statistics, time
 from django.db import connection, transaction
 from pantry.catalog.models import Category, Product, Variant
 from pantry.events.endpoints import register_endpoint
@@ -87,8 +87,7 @@ finally:
 slower = sorted((off - on) / off * 100 for on, off in zip(rates["on"], rates["off"]))
 print(json.dumps({
     **{mode: sum(r) / len(r) for mode, r in rates.items()},
-    "slower": slower[len(slower) // 2] if len(slower) % 2 else
-              (slower[len(slower) // 2 - 1] + slower[len(slower) // 2]) / 2,
+    "slower": statistics.median(slower),
     "rounds": slower,
 }))
 """
