@@ -15,6 +15,9 @@ from typing import Any, Protocol
 
 from psycopg import sql
 
+from pantry.catalog.models import LOW_STOCK
+from pantry.core.bulk import triggers_disabled
+
 # Secondary indexes and the constraints that own an index (unique,
 # exclusion), without the primary key; then foreign keys declared on the
 # table. Definitions come back in a form that recreates them.
@@ -84,6 +87,10 @@ FROM catalog_variant v JOIN catalog_product p ON p.id = v.product_id
 GROUP BY v.product_id, p.category_id ORDER BY v.product_id
 """
 
+_LOW_STOCK_SQL = f"""
+INSERT INTO catalog_lowstockvariant (variant_id, sku, stock)
+SELECT id, sku, stock FROM catalog_variant WHERE stock BETWEEN 1 AND {LOW_STOCK}
+"""  # noqa: S608  a constant
 
 # catalog migration 0003: they keep catalog_productsummary current.
 SUMMARY_TRIGGERS = (
@@ -101,8 +108,9 @@ def summaries_deferred(cursor: Any, *, recompute: bool = True) -> Iterator[None]
     The variant triggers that keep ``catalog_productsummary`` current are
     off inside (the audit triggers stay on: a load that changes prices is
     audited row by row); on a clean exit the summaries are rebuilt with one
-    aggregate (unless the caller wrote them: ``recompute=False``) and the
-    triggers come back on. Locks the tables exclusively until the
+    aggregate (unless the caller wrote them: ``recompute=False``), the
+    low-stock rows the same triggers keep are recounted, and the triggers
+    come back on. Locks the tables exclusively until the
     transaction ends.
     """
     with triggers_disabled(cursor, "catalog_variant", SUMMARY_TRIGGERS):
@@ -110,26 +118,9 @@ def summaries_deferred(cursor: Any, *, recompute: bool = True) -> Iterator[None]
         if recompute:
             cursor.execute("TRUNCATE catalog_productsummary")
             cursor.execute(_SUMMARY_SQL)
-
-
-@contextmanager
-def triggers_disabled(cursor: Any, table: str, names: Sequence[str]) -> Iterator[None]:
-    """Switch the named triggers of ``table`` off inside; back on at a clean
-    exit (a failure rolls the whole transaction back, switches included)."""
-    name_sql = sql.Identifier(table)
-    for name in names:
-        cursor.execute(
-            sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(
-                name_sql, sql.Identifier(name)
-            )
-        )
-    yield
-    for name in names:
-        cursor.execute(
-            sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(
-                name_sql, sql.Identifier(name)
-            )
-        )
+        # The same triggers keep the low-stock rows: recounted in one scan.
+        cursor.execute("TRUNCATE catalog_lowstockvariant")
+        cursor.execute(_LOW_STOCK_SQL)
 
 
 class InsertHook(Protocol):

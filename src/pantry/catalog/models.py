@@ -459,3 +459,34 @@ class FacetCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_id}/{self.tag}: {self.products}"
+
+
+# Units left that count as low stock: the staff dashboard's list. The
+# variant trigger of migration 0024 has it written in; change both.
+LOW_STOCK = 5
+
+
+class LowStockVariant(models.Model):
+    """A variant with 1 to LOW_STOCK units left.
+
+    Kept by the variant statement triggers (migration 0024), which see every
+    stock change, so the low-stock list is the head of an index. An index on
+    ``catalog_variant.stock`` would do the same but cost every stock update
+    (one per order line) its HOT path.
+    """
+
+    variant = models.OneToOneField(
+        Variant,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    sku = models.CharField(max_length=64)
+    stock = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["stock", "sku"], name="catalog_lowstock_order")]
+
+    def __str__(self) -> str:
+        return f"{self.sku}: {self.stock}"

@@ -82,6 +82,7 @@ def _autocommit_write(connection: Any, sql: str) -> bool:
     return (
         connection.connection is not None
         and connection.get_autocommit()
+        and isinstance(sql, str)  # not a composed statement (psycopg.sql)
         and sql.lstrip()[:6].upper().startswith(_WRITES)
     )
 
@@ -135,7 +136,8 @@ def send_actor(
         if not connection.get_autocommit() and (changed := _changed_actor(connection)):
             _name_actor(connection, changed)
         return execute(sql, params, many, context)
-    if sql.lstrip()[:15].upper() == "SET TRANSACTION":
+    # A composed statement (psycopg.sql) is never SET TRANSACTION here.
+    if isinstance(sql, str) and sql.lstrip()[:15].upper() == "SET TRANSACTION":
         result = execute(sql, params, many, context)
         _name_actor(connection)
         return result

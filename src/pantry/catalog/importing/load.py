@@ -27,6 +27,7 @@ from pantry.catalog.importing.staging import (
     UPSERT_PRODUCTS,
     UPSERT_VARIANTS,
 )
+from pantry.core.bulk import triggers_disabled
 from pantry.events.audit import AUDIT_TRIGGERS, record_bulk
 
 ProductLine = tuple[int, str, list[str], bool]
@@ -102,9 +103,7 @@ def bulk_load(cursor: Any, fresh: bool) -> Iterator[None]:
             # entry per table (Load.finish_fresh), as the seed's, instead of
             # a row per product and variant.
             for table in FRESH_AUDITED:
-                stack.enter_context(
-                    bulk.triggers_disabled(cursor, table, AUDIT_TRIGGERS)
-                )
+                stack.enter_context(triggers_disabled(cursor, table, AUDIT_TRIGGERS))
         yield
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pantry.catalog.models import Category, Variant, variant_name
+from pantry.catalog.models import Category, LowStockVariant, variant_name
 
 
 def category_tree() -> list[dict[str, Any]]:
@@ -44,26 +44,31 @@ class LowStock:
     product_id: int
 
 
-def low_stock_variants(*, threshold: int, limit: int) -> list[LowStock]:
-    """Variants of active products with 1 to ``threshold`` left, fewest first.
+def low_stock_variants(*, limit: int) -> list[LowStock]:
+    """Variants of active products with 1 to LOW_STOCK left, fewest first.
 
     Sold-out variants are left out: they are the product list's in-stock
-    filter. One query.
+    filter. One query, the head of the low-stock index whatever the size
+    of the catalog.
     """
     rows = (
-        Variant.objects.filter(
-            stock__gte=1, stock__lte=threshold, product__is_active=True
+        LowStockVariant.objects.filter(variant__product__is_active=True)
+        .select_related("variant__product")
+        .only(
+            "sku",
+            "stock",
+            "variant__options",
+            "variant__product__name",
+            "variant__product__is_active",
         )
-        .select_related("product")
-        .only("sku", "stock", "options", "product__name", "product__is_active")
         .order_by("stock", "sku")[:limit]
     )
     return [
         LowStock(
             sku=row.sku,
-            name=variant_name(row.product.name, row.options),
+            name=variant_name(row.variant.product.name, row.variant.options),
             stock=row.stock,
-            product_id=row.product_id,
+            product_id=row.variant.product_id,
         )
         for row in rows
     ]

@@ -19,6 +19,7 @@ from pantry.catalog.sample_data.generator import Generator, SeedError
 from pantry.catalog.sample_data.vocabulary import (
     category_tree,
 )
+from pantry.core.bulk import triggers_disabled
 from pantry.core.progress import Progress
 from pantry.events.audit import record_bulk
 
@@ -220,7 +221,7 @@ def seed_catalog(
             for hook in hooks:
                 hook.start()
             for table, triggers in BULK_TRIGGERS.items():
-                stack.enter_context(bulk.triggers_disabled(cursor, table, triggers))
+                stack.enter_context(triggers_disabled(cursor, table, triggers))
             # The product summary triggers would recompute summaries per COPY
             # against unindexed variants; one aggregate at the end does it once.
             with (
