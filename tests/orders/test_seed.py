@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
 from pantry.orders.models import Order, OrderEvent, OrderLine
+from pantry.orders.queries import sales_report, top_products
+from pantry.orders.rollup_models import SalesDay, SkuSale
+from pantry.orders.rollups import WINDOW_DAYS, window_top
 from pantry.orders.seed import order_number, run
 from tests.factories import VariantFactory
+from tests.orders.test_rollups import raw_sales
 
 
 def seed(count: int, seed: int = 1) -> str:
@@ -155,3 +160,22 @@ def test_pantry_seed_orders_dispatches_to_the_orders_seed(catalog):
 
     assert "seeded 50 orders from 2024-07-01 to 2026-06-30" in out.getvalue()
     assert Order.objects.count() == 50
+
+
+def test_seeding_counts_the_sales_rollups_once_and_exactly(catalog):
+    seed(500)
+
+    days = SalesDay.objects.values_list("day", flat=True)
+    assert len(days) == len(set(days))  # one row a day, no deltas
+    assert not SkuSale.objects.exists()
+    got = sales_report(
+        start=date(2024, 7, 1), end=date(2026, 6, 30), bucket="day", currency="EUR"
+    )
+    assert [(p.period, p.orders, p.revenue) for p in got] == raw_sales(
+        date(2024, 7, 1), date(2026, 6, 30), "EUR"
+    )
+    today = timezone.now().date()
+    start = today - timedelta(days=WINDOW_DAYS - 1)
+    assert window_top(today=today, currency="EUR", limit=5) == top_products(
+        start=start, end=today, limit=5, currency="EUR"
+    )

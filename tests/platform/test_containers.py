@@ -68,7 +68,8 @@ def test_compose_runs_every_part_from_the_environment():
     spec = YAML(typ="safe").load(COMPOSE.read_text())
 
     assert sorted(spec["services"]) == [
-        "dispatcher", "migrate", "pgbouncer", "postgres", "replica", "web", "worker",
+        "dispatcher", "migrate", "pgbouncer", "postgres", "replica", "upkeep",
+        "web", "worker",
     ]  # fmt: skip
     web = spec["services"]["web"]["environment"]
     assert web["PANTRY_PGBOUNCER"] == "1"
@@ -83,6 +84,7 @@ def test_compose_runs_every_part_from_the_environment():
         "events",
         "dispatch",
     ]
+    assert spec["services"]["upkeep"]["entrypoint"][:2] == ["pantry", "orders_upkeep"]
     assert spec["services"]["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
     assert "pg_basebackup" in spec["services"]["replica"]["entrypoint"][2]
     assert spec["services"]["postgres"]["image"] == "postgres:18"

@@ -7,6 +7,8 @@ class OrdersConfig(AppConfig):
     # Modules the `seed` and `demo` commands hand over to (see their docstrings).
     seed_module = "pantry.orders.seed"
     demo_module = "pantry.orders.demo"
+    # Beside `pantry run` in development: expiry sweeps and rollup folds.
+    background_commands = [["orders_upkeep", "--every", "30"]]
 
     def ready(self) -> None:
         # Payments report captured money to orders through this listener.

@@ -1,8 +1,10 @@
 """The staff dashboard on the admin index: the shop at a glance.
 
-Built on the report queries (orders.queries) and catalog's low-stock query,
-four queries whatever the data: the last 30 days of sales (today is the last
-day), the top products, the unpaid orders and the low-stock variants. The
+Built on the report queries (orders.queries, which read the sales rollups
+of orders.rollups) and catalog's low-stock query, four queries whatever the
+data: the last 30 days of sales (today is the last day), the top products,
+the unpaid orders and the low-stock variants. None of them scans orders or
+variants, so the page costs the same at any size (docs/run.md). The
 chart is SVG geometry computed here and drawn by the template: no script,
 no inline style, so the admin's CSP needs nothing extra.
 """
@@ -26,12 +28,11 @@ from pantry.orders.queries import (
     TopProduct,
     report_bounds,
     sales_report,
-    top_products,
 )
+from pantry.orders.rollups import WINDOW_DAYS, window_top
 
-DAYS = 30
+DAYS = WINDOW_DAYS
 TOP = 5
-LOW_STOCK = 5  # units left that count as low
 LOW_STOCK_ROWS = 8
 # Chart geometry in SVG user units (the image scales to its box).
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP_GAP = 600, 180, 8, 20, 12
@@ -118,11 +119,11 @@ def staff_dashboard(*, today: date | None = None) -> Dashboard:
     start = today - timedelta(days=DAYS - 1)
     currency = settings.PANTRY_CURRENCY
     days = sales_report(start=start, end=today, bucket="day", currency=currency)
-    top = top_products(start=start, end=today, limit=TOP, currency=currency)
+    top = window_top(today=today, currency=currency, limit=TOP)
     unpaid = Order.objects.filter(status=Order.Status.PLACED).aggregate(
         count=Count("id"), oldest=Min("placed_at")
     )
-    low = low_stock_variants(threshold=LOW_STOCK, limit=LOW_STOCK_ROWS)
+    low = low_stock_variants(limit=LOW_STOCK_ROWS)
     bars, peak, most = _bars(days)
     product_list = changelist("catalog.product")
     return Dashboard(

@@ -385,3 +385,13 @@ class RefundLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.line_id}"
+
+
+# The rollup tables live in their own module; importing them here registers
+# them with the app.
+from pantry.orders.rollup_models import (  # noqa: E402, F401
+    RollupWindow,
+    SalesDay,
+    SkuSale,
+    SkuWindow,
+)
