@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pantry.orders.dashboard import staff_dashboard
 from pantry.orders.models import Order, OrderLine
+from pantry.orders.rollups import fold
 from tests.factories import VariantFactory
 from tests.helpers import tags
 
@@ -67,6 +68,7 @@ def test_the_dashboard_sums_today_and_the_last_30_days_of_revenue_orders(shop):
 def test_the_dashboard_costs_four_queries_however_much_there_is(
     shop, django_assert_num_queries
 ):
+    fold()  # as the upkeep does every 30 s
     with django_assert_num_queries(4):
         staff_dashboard()
     now = timezone.now()
@@ -75,7 +77,20 @@ def test_the_dashboard_costs_four_queries_however_much_there_is(
         VariantFactory(stock=1 + i % 5)
 
     with django_assert_num_queries(4):
+        board = staff_dashboard()
+    fold()
+    assert staff_dashboard() == board  # the same figures, folded or not
+
+
+def test_before_the_first_fold_of_the_day_top_products_count_the_orders(
+    shop, django_assert_num_queries
+):
+    fold(today=timezone.now().date() - timedelta(days=1))  # yesterday's window
+    unfolded = staff_dashboard()
+    with django_assert_num_queries(5):
         staff_dashboard()
+    fold()
+    assert staff_dashboard().top == unfolded.top
 
 
 def test_the_chart_draws_the_highest_day_full_height_and_empty_days_flat(shop):
