@@ -322,7 +322,7 @@ user.set_unusable_password()
 user.save()
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.create()
 print(settings.SESSION_COOKIE_NAME + "=" + store.session_key)

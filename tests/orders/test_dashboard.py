@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from pantry.orders.dashboard import staff_dashboard
@@ -63,6 +64,8 @@ def test_the_dashboard_sums_today_and_the_last_30_days_of_revenue_orders(shop):
         ("Saffron, 25 g", 1),
     ]
     assert [(row.name, row.stock) for row, _ in board.low_stock] == [("Cumin, 5 g", 2)]
+    [(low, link)] = board.low_stock
+    assert link == reverse("admin:catalog_product_change", args=[low.product_id])
 
 
 def test_the_dashboard_costs_four_queries_however_much_there_is(

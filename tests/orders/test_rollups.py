@@ -10,11 +10,24 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.db.models import Count, Min, Sum
 
 from pantry.orders.models import Order, OrderLine
 from pantry.orders.queries import sales_report, top_products
-from pantry.orders.rollup_models import RollupWindow, SalesDay, SkuSale, SkuWindow
-from pantry.orders.rollups import WINDOW_DAYS, fold, rebuild, window_top
+from pantry.orders.rollup_models import (
+    RollupWindow,
+    SalesDay,
+    SkuSale,
+    SkuWindow,
+    StatusCount,
+)
+from pantry.orders.rollups import (
+    WINDOW_DAYS,
+    fold,
+    rebuild,
+    waiting_for_payment,
+    window_top,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +78,15 @@ def raw_sales(start: date, end: date, currency: str) -> list[tuple[date, int, De
 
 
 def assert_exact(today: date, limit: int = 7) -> None:
+    statuses = dict(
+        Order.objects.values_list("status").annotate(n=Count("id")).order_by()
+    )
+    counted = dict(
+        StatusCount.objects.values_list("status").annotate(n=Sum("orders")).order_by()
+    )
+    assert {k: v for k, v in counted.items() if v} == statuses
+    oldest = Order.objects.filter(status="placed").aggregate(m=Min("placed_at"))["m"]
+    assert waiting_for_payment() == (statuses.get("placed", 0), oldest)
     first = today - timedelta(days=WINDOW_DAYS - 1)
     for currency in CURRENCIES:
         got = sales_report(start=first - timedelta(days=10), end=today,
@@ -113,8 +135,10 @@ def test_folding_merges_deltas_into_one_row_per_day():
     assert SalesDay.objects.filter(day=TODAY).count() == 10
     assert SkuSale.objects.count() == 5
 
+    assert StatusCount.objects.count() == 5
     fold(today=TODAY)
 
+    assert StatusCount.objects.get().orders == 5
     assert SalesDay.objects.filter(day=TODAY).count() == 1
     assert not SkuSale.objects.exists()
     assert_exact(TODAY)
@@ -203,7 +227,7 @@ def test_truncating_orders_empties_the_rollups():
     fold(today=TODAY)
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE orders_order CASCADE")
-    for model in (SalesDay, SkuSale, SkuWindow, RollupWindow):
+    for model in (SalesDay, SkuSale, SkuWindow, RollupWindow, StatusCount):
         assert not model.objects.exists()
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Min
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from pantry.catalog.queries import LowStock, low_stock_variants
@@ -32,7 +32,7 @@ from pantry.orders.queries import (
     sales_report,
     top_products,
 )
-from pantry.orders.rollups import WINDOW_DAYS, window_top
+from pantry.orders.rollups import WINDOW_DAYS, waiting_for_payment, window_top
 
 DAYS = WINDOW_DAYS
 TOP = 5
@@ -73,11 +73,24 @@ class Dashboard:
     links: dict[str, str]
 
 
+@lru_cache(maxsize=64)
+def _changelist_url(model: str, prefix: str) -> str:
+    # The page links some 50 times to a few lists; reverse() costs ~75 us a
+    # call with this many URL patterns. Keyed by the script prefix, which
+    # reverse() depends on.
+    app, name = model.split(".")
+    return reverse(f"admin:{app}_{name}_changelist")
+
+
 def changelist(model: str, **params: str) -> str:
     """The admin list of ``model`` ("orders.order") filtered by ``params``."""
-    app, name = model.split(".")
-    url = reverse(f"admin:{app}_{name}_changelist")
+    url = _changelist_url(model, get_script_prefix())
     return f"{url}?{urlencode(params)}" if params else url
+
+
+def change_page(model: str, pk: int) -> str:
+    """The admin page of one ``model`` row (the admin's ``<pk>/change/``)."""
+    return f"{changelist(model)}{pk}/change/"
 
 
 def _revenue_orders(start: date, end: date) -> str:
@@ -125,9 +138,7 @@ def staff_dashboard(*, today: date | None = None) -> Dashboard:
     top = window_top(today=today, currency=currency, limit=TOP)
     if top is None:  # no fold since midnight UTC: counted from the orders
         top = top_products(start=start, end=today, limit=TOP, currency=currency)
-    unpaid = Order.objects.filter(status=Order.Status.PLACED).aggregate(
-        count=Count("id"), oldest=Min("placed_at")
-    )
+    unpaid_count, unpaid_oldest = waiting_for_payment()
     low = low_stock_variants(limit=LOW_STOCK_ROWS)
     bars, peak, most = _bars(days)
     product_list = changelist("catalog.product")
@@ -141,11 +152,10 @@ def staff_dashboard(*, today: date | None = None) -> Dashboard:
         peak_orders=most,
         top=[(row, changelist("catalog.product", q=row.sku)) for row in top],
         low_stock=[
-            (row, reverse("admin:catalog_product_change", args=[row.product_id]))
-            for row in low
+            (row, change_page("catalog.product", row.product_id)) for row in low
         ],
-        unpaid_count=unpaid["count"],
-        unpaid_oldest=unpaid["oldest"],
+        unpaid_count=unpaid_count,
+        unpaid_oldest=unpaid_oldest,
         links={
             "today": _revenue_orders(today, today),
             "month": _revenue_orders(start, today),

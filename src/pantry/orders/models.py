@@ -394,4 +394,5 @@ from pantry.orders.rollup_models import (  # noqa: E402, F401
     SalesDay,
     SkuSale,
     SkuWindow,
+    StatusCount,
 )

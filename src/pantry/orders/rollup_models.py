@@ -102,3 +102,17 @@ class RollupWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_day}..{self.last_day}"
+
+
+class StatusCount(models.Model):
+    """How many orders are in one status, as deltas: the dashboard's unpaid
+    orders without counting them. Folding leaves one row per status."""
+
+    status = models.CharField(max_length=20)
+    orders = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="orders_statuscount_status")]
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.orders}"

@@ -1,8 +1,9 @@
 """Sales rollups: exact figures for the reports and the dashboard without
 scanning orders (docs/reports.md).
 
-Triggers (migration 0018) append signed deltas: ``orders_salesday`` per UTC
-day and currency, ``orders_skusale`` per day and SKU. ``fold`` (run by
+Triggers (migrations 0018, 0021) append signed deltas: ``orders_salesday``
+per UTC day and currency, ``orders_skusale`` per day and SKU,
+``orders_statuscount`` per status. ``fold`` (run by
 `pantry orders_upkeep`, every 30 s beside `pantry run`) merges them:
 sales deltas into one row per day, SKU deltas into ``orders_skuwindow``,
 the sums over the last ``WINDOW_DAYS`` UTC days, which it moves forward a
@@ -14,7 +15,7 @@ every figure is exact at any moment; folding only keeps them cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,7 @@ from pantry.orders.queries import TopProduct, report_bounds
 
 WINDOW_DAYS = 30
 # Folds take this transaction-level advisory lock, so two never interleave.
-_LOCK = 0x5A1E5_0F01D
+_LOCK = 0x5A1E5_0F01D  # 387055677469, also in migration 0019
 
 _COUNTED = "('paid', 'shipped', 'delivered')"  # as the triggers of 0018
 
@@ -39,6 +40,18 @@ WITH gone AS (
 INSERT INTO orders_salesday (day, currency, orders, revenue)
 SELECT day, currency, sum(orders), sum(revenue) FROM gone GROUP BY 1, 2
 HAVING sum(orders) <> 0 OR sum(revenue) <> 0
+"""
+
+_FOLD_STATUSES = """
+WITH gone AS (
+    DELETE FROM orders_statuscount s
+    USING (SELECT status FROM orders_statuscount
+           GROUP BY 1 HAVING count(*) > 1) many
+    WHERE s.status = many.status
+    RETURNING s.status, s.orders
+)
+INSERT INTO orders_statuscount (status, orders)
+SELECT status, sum(orders) FROM gone GROUP BY 1 HAVING sum(orders) <> 0
 """
 
 
@@ -111,6 +124,12 @@ FROM orders_order WHERE status IN {_COUNTED}
 GROUP BY 1, 2
 """  # noqa: S608  constants of this module only; values are parameters
 
+_REBUILD_STATUSES = """
+WITH gone AS (DELETE FROM orders_statuscount RETURNING 1)
+INSERT INTO orders_statuscount (status, orders)
+SELECT status, count(*) FROM orders_order GROUP BY 1
+"""
+
 
 @dataclass(frozen=True)
 class Folded:
@@ -131,7 +150,7 @@ def _window(today: date) -> tuple[date, date]:
 
 
 def fold(*, today: date | None = None) -> Folded:
-    """Merge the deltas and move the SKU window to end on ``today`` (UTC).
+    """Merge the deltas (one row per day, per status) and move the SKU window to end on ``today`` (UTC).
 
     Safe beside writers and other folds (they wait for each other); the
     window is counted afresh when it has none, when it no longer overlaps
@@ -142,6 +161,7 @@ def fold(*, today: date | None = None) -> Folded:
         today = today or _today(cursor)
         cursor.execute(_FOLD_SALES)
         sales_days = cursor.rowcount
+        cursor.execute(_FOLD_STATUSES)
         first, last = _window(today)
         cursor.execute(
             "SELECT first_day, last_day FROM orders_rollupwindow WHERE id = 1"
@@ -210,6 +230,7 @@ def rebuild(*, today: date | None = None) -> Folded:
         today = today or _today(cursor)
         cursor.execute(_REBUILD_SALES)
         sales_days = cursor.rowcount
+        cursor.execute(_REBUILD_STATUSES)
         first, last = _window(today)
         _rebuild_window(cursor, first, last)
     return Folded(sales_days, first, last, rebuilt=True)
@@ -279,3 +300,16 @@ def window_top(*, today: date, currency: str, limit: int) -> list[TopProduct] | 
         for row in rows
         if row[1] is not None
     ]
+
+
+def waiting_for_payment() -> tuple[int, datetime | None]:
+    """How many orders are ``placed`` (not paid yet), and the oldest's time:
+    a sum of the status deltas, and the head of the status index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT coalesce(sum(orders), 0) FROM orders_statuscount"
+            " WHERE status = 'placed'),"
+            " (SELECT min(placed_at) FROM orders_order WHERE status = 'placed')"
+        )
+        count, oldest = cursor.fetchone()
+    return int(count), oldest
