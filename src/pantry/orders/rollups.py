@@ -58,11 +58,19 @@ SELECT status, sum(orders) FROM gone GROUP BY 1 HAVING sum(orders) <> 0
 def _raw_lines(start: str, end: str) -> str:
     """The revenue lines of orders placed from parameter ``start`` to
     parameter ``end`` (excluded), as deltas are."""
+    # Each order's lines through its index (OFFSET 0 keeps the planner from
+    # flattening the LATERAL): inside a writing statement, which runs on
+    # one core, the hash join it prefers reads all the lines (5.4 s against
+    # 0.6 s for 30 days at 5 million orders).
     return f"""
     SELECT (o.placed_at AT TIME ZONE 'UTC')::date AS day, o.currency, l.sku,
            coalesce(nullif(l.variant_name, ''), l.product_name) AS name,
            l.quantity AS units, l.line_total AS revenue, 1 AS lines
-    FROM orders_order o JOIN orders_orderline l ON l.order_id = o.id
+    FROM orders_order o
+    CROSS JOIN LATERAL (
+        SELECT sku, variant_name, product_name, quantity, line_total
+        FROM orders_orderline WHERE order_id = o.id OFFSET 0
+    ) l
     WHERE o.status IN {_COUNTED}
       AND o.placed_at >= %({start})s AND o.placed_at < %({end})s
     """  # noqa: S608  constants of this module only; values are parameters
