@@ -133,6 +133,28 @@ def test_a_fresh_import_into_an_empty_catalog_is_counted(tree):
     assert (tree["garden"].pk, "a", 3, 3) in assert_kept_right()
 
 
+def test_a_fresh_import_that_drops_repeated_lines_is_counted_once(tree):
+    # The facets are recounted after the file's repeats are taken out again.
+    lines = [
+        {
+            "slug": f"p-{i % 3}",
+            "name": f"P {i}",
+            "category": "garden",
+            "tags": ["a", f"t{i}"],
+            "variants": [{"sku": f"S-{i}", "price": "1.00", "stock": i % 2}],
+        }
+        for i in range(5)
+    ]
+    data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+
+    result = import_products(
+        io.BytesIO(data), file_format="jsonl", rebuild_indexes=True, skip_invalid=True
+    )
+
+    assert result.products_created == 3
+    assert (tree["garden"].pk, "a", 3, 1) in assert_kept_right()  # lines 1-3 kept
+
+
 def test_a_repeated_tag_counts_once(tree):
     with connection.cursor() as cursor:
         cursor.execute(

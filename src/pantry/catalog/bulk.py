@@ -10,7 +10,7 @@ the rebuild then commit together, and a failure restores everything.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any, Protocol
 
 from psycopg import sql
@@ -121,6 +121,29 @@ def summaries_deferred(cursor: Any, *, recompute: bool = True) -> Iterator[None]
         # The same triggers keep the low-stock rows: recounted in one scan.
         cursor.execute("TRUNCATE catalog_lowstockvariant")
         cursor.execute(_LOW_STOCK_SQL)
+
+
+# catalog migration 0021: they count each inserted product into
+# catalog_facetcount, statement by statement.
+FACET_INSERT_TRIGGERS = {
+    "catalog_product": ("catalog_facets_insert",),
+    "catalog_productsummary": ("catalog_facets_insert",),
+}
+
+
+@contextmanager
+def facets_recounted(cursor: Any) -> Iterator[None]:
+    """Count the facets once, on a clean exit, instead of per insert.
+
+    The insert triggers of the facet counts are off inside (update and
+    delete triggers stay on: their counts are overwritten by the recount);
+    ``catalog_facets_rebuild()`` counts every product afresh at the end.
+    """
+    with ExitStack() as stack:
+        for table, names in FACET_INSERT_TRIGGERS.items():
+            stack.enter_context(triggers_disabled(cursor, table, names))
+        yield
+    cursor.execute("SELECT catalog_facets_rebuild()")
 
 
 class InsertHook(Protocol):
