@@ -59,3 +59,34 @@ def test_each_kind_draws_a_distinct_picture() -> None:
     assert len({image.sha256 for image in drawn.values()}) == len(functions)
     with Image.open(io.BytesIO(drawn["tents"].content)) as image:
         assert (image.format, image.size) == ("JPEG", (480, 360))
+
+
+def test_every_seeded_product_has_the_drawing_of_its_section(media: Path) -> None:
+    from pantry.catalog.images.renditions import original_path
+    from pantry.catalog.sample_data.seed import seed_catalog
+    from pantry.catalog.sample_data.seed_pictures import seeded_kind
+
+    assert seeded_kind("kitchen.kitchen-storage.kitchen-storage-essentials") == (
+        "spices"
+    )
+    assert seeded_kind("books.books-fiction") == "books"
+    assert seeded_kind("home.home-decor") == "parcel"
+    seed_catalog(products=400, seed=5, replace=False)
+
+    products = list(Product.objects.select_related("category"))
+    images = {image.product_id: image for image in ProductImage.objects.all()}
+    assert len(images) == len(products) == ProductImage.objects.count()
+    for product in products:
+        image = images[product.pk]
+        drawn = pictures.draw(
+            seeded_kind(str(product.category.path)), pictures.colour_of(product.slug)
+        )
+        assert (image.position, image.alt, image.sha256) == (
+            0, f"Drawing of {product.name}", drawn.sha256
+        )  # fmt: skip
+        assert image.file.name == original_path(drawn.sha256, drawn.extension)
+    assert ImageRendition.objects.count() == 6 * len(products)
+    assert {images[p.pk].sha256 for p in products} != {drawn.sha256}
+    for name in {r.file.name for r in ImageRendition.objects.all()[:50]}:
+        assert (media / name).is_file()
+    assert (media / image.file.name).is_file()

@@ -14,6 +14,13 @@ from pantry.catalog.sample_data.seed import seed_catalog
 from pantry.events.models import AuditRecord
 from tests.factories import ProductFactory
 
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    # The seed stores its drawings: in a directory of this test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 CATALOG_TABLES = (
     "'catalog_category'::regclass, 'catalog_product'::regclass, "
     "'catalog_variant'::regclass, 'catalog_promotion'::regclass, "
@@ -186,6 +193,8 @@ def test_a_seed_leaves_lexicon_facets_and_audit_log_as_documented(db):
 
     # The triggers are back on: deleting every product counts it out again.
     with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM catalog_imagerendition")
+        cursor.execute("DELETE FROM catalog_productimage")
         cursor.execute("DELETE FROM catalog_promotion")
         cursor.execute("DELETE FROM catalog_variant")
         cursor.execute("DELETE FROM catalog_product")

@@ -18,6 +18,13 @@ from pantry.catalog.sample_data.vocabulary import (
     plural_title,
 )
 
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    # The seed stores its drawings: in a directory of this test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 pytestmark = pytest.mark.django_db
 PRODUCTS = 2000
 

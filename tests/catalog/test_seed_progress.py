@@ -16,6 +16,12 @@ from tests.helpers import ROOT
 from tests.storefront.conftest import database_url
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    # The seed stores its drawings: in a directory of this test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -241,24 +241,31 @@ def _picture(key: tuple[str, Colour]) -> _Picture:
     return _Picture(clean, items, files)
 
 
-def add_pictures(products: Iterable[Product], alt: Callable[[Product], str]) -> int:
-    """Give each product (saved, with its category loaded) one drawn image
-    and its renditions; return how many images were added.
+def stored_pictures(
+    keys: list[tuple[str, Colour]],
+) -> dict[tuple[str, Colour], _Picture]:
+    """The drawing of each (kind, colour) with its renditions, in storage.
 
     Each drawing is made and encoded once, on two threads (Pillow releases
     the GIL while it encodes), and its files are written unless stored.
     """
-    keyed = [
-        (product, (kind_of(str(product.category.path)), colour_of(product.slug)))
-        for product in products
-    ]
-    keys = list(dict.fromkeys(key for _, key in keyed))
     with ThreadPoolExecutor(max_workers=2) as pool:
         drawn = dict(zip(keys, pool.map(_picture, keys), strict=True))
     for picture in drawn.values():
         for path, data in picture.files.items():
             if not default_storage.exists(path):
                 default_storage.save(path, ContentFile(data))
+    return drawn
+
+
+def add_pictures(products: Iterable[Product], alt: Callable[[Product], str]) -> int:
+    """Give each product (saved, with its category loaded) one drawn image
+    and its renditions; return how many images were added."""
+    keyed = [
+        (product, (kind_of(str(product.category.path)), colour_of(product.slug)))
+        for product in products
+    ]
+    drawn = stored_pictures(list(dict.fromkeys(key for _, key in keyed)))
     images = ProductImage.objects.bulk_create(
         ProductImage(
             product=product,

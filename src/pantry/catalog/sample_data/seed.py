@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from pantry.catalog import bulk
 from pantry.catalog.sample_data.generator import Generator, SeedError
+from pantry.catalog.sample_data.seed_pictures import seed_pictures
 from pantry.catalog.sample_data.vocabulary import (
     category_tree,
 )
@@ -234,6 +235,9 @@ def seed_catalog(
                     progress.phase("indexes and summaries")
             for hook in hooks:
                 hook.finish()
+            if progress is not None:
+                progress.phase("pictures")
+            pictures = seed_pictures(cursor, categories)
         indexed = time.monotonic()
         cursor.execute("SELECT catalog_facets_rebuild()")
         for table, rows in (
@@ -254,8 +258,8 @@ def seed_catalog(
     done = time.monotonic()
     return (
         f"seeded {len(categories)} categories, {products} products, "
-        f"{generator.variant_id} variants and {generator.promotion_id} promotions "
-        f"in {done - started:.1f} s (load {loaded - started:.1f} s, indexes, "
-        f"summaries and lexicon {indexed - loaded:.1f} s, facets, audit and "
+        f"{generator.variant_id} variants, {generator.promotion_id} promotions "
+        f"and {pictures} pictures in {done - started:.1f} s (load {loaded - started:.1f} s, indexes, "
+        f"summaries, lexicon and pictures {indexed - loaded:.1f} s, facets, audit and "
         f"analyze {done - indexed:.1f} s)\n"
     )
