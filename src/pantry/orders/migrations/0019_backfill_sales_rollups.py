@@ -37,7 +37,7 @@ INSERT INTO orders_rollupwindow (id, first_day, last_day)
 SELECT 1, last_day - 29, last_day FROM bounds
 """
 
-CLEAR = [
+CLEAR = tuple(
     f"DELETE FROM {table}"
     for table in (
         "orders_rollupwindow",
@@ -45,7 +45,7 @@ CLEAR = [
         "orders_skusale",
         "orders_salesday",
     )
-]
+)
 
 
 class Migration(migrations.Migration):
