@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from pantry.catalog import bulk
 from pantry.catalog.sample_data.generator import Generator, SeedError
-from pantry.catalog.sample_data.seed_pictures import seed_pictures
+from pantry.catalog.sample_data.seed_pictures import IMAGE_TABLES, seed_pictures
 from pantry.catalog.sample_data.vocabulary import (
     category_tree,
 )
@@ -253,7 +253,7 @@ def seed_catalog(
     if progress is not None:
         progress.phase("analyze")
     with connection.cursor() as cursor:
-        for table in TABLES:
+        for table in (*TABLES, *IMAGE_TABLES):
             cursor.execute(f"ANALYZE {table}")
     done = time.monotonic()
     return (
