@@ -141,6 +141,7 @@ SELECT status, count(*) FROM orders_order GROUP BY 1
 
 @dataclass(frozen=True)
 class Folded:
+    # Days whose sales rows were merged (a fold) or counted (a rebuild).
     sales_days: int
     first_day: date
     last_day: date
@@ -158,7 +159,8 @@ def _window(today: date) -> tuple[date, date]:
 
 
 def fold(*, today: date | None = None) -> Folded:
-    """Merge the deltas (one row per day, per status) and move the SKU window to end on ``today`` (UTC).
+    """Merge the deltas (one row per day, one per status) and move the SKU
+    window to end on ``today`` (UTC).
 
     Safe beside writers and other folds (they wait for each other); the
     window is counted afresh when it has none, when it no longer overlaps
