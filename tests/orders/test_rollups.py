@@ -260,3 +260,42 @@ def test_upkeep_folds_and_expires_once_or_rebuilds(capsys):
     assert "rebuilt the sales rollups" in capsys.readouterr().out
     with pytest.raises(CommandError, match="--every"):
         call_command("orders_upkeep", "--every", "0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upkeep_every_n_seconds_folds_each_round_and_stops_on_sigterm():
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time as clock
+
+    from tests.events.conftest import database_url
+    from tests.helpers import ROOT
+
+    today = datetime.now(UTC).date()
+    RollupWindow.objects.all().delete()
+    place(1, today, "paid", {"AA": 1})
+    env = {**os.environ, "DATABASE_URL": database_url(), "PANTRY_ENV": "test"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pantry.platform.cli", "orders_upkeep", "--every", "1"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = clock.monotonic() + 60
+        while not RollupWindow.objects.exists() and clock.monotonic() < deadline:
+            clock.sleep(0.2)
+        assert RollupWindow.objects.exists()  # the first round folded
+        place(2, today, "paid", {"AA": 1})
+        while SkuSale.objects.exists() and clock.monotonic() < deadline:
+            clock.sleep(0.2)
+        assert not SkuSale.objects.exists()  # a later round folded again
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, errors
