@@ -19,7 +19,7 @@ from pantry.orders.models import REVENUE_STATUSES, Order, OrderEvent, OrderLine
 from pantry.payments.models import Payment
 
 # The revenue statuses as an SQL list, for the reports' fixed statements.
-_REVENUE_IN = ", ".join(f"'{status}'" for status in REVENUE_STATUSES)
+REVENUE_IN = ", ".join(f"'{status}'" for status in REVENUE_STATUSES)
 
 BUCKETS = ("day", "week", "month")
 LIST_ORDER = ["-placed_at", "-id"]
@@ -274,7 +274,7 @@ SELECT line.sku, max(coalesce(nullif(line.variant_name, ''), line.product_name))
        sum(line.line_total), count(*)
 FROM orders_order o
 JOIN orders_orderline line ON line.order_id = o.id
-WHERE o.status IN ({_REVENUE_IN})
+WHERE o.status IN ({REVENUE_IN})
   AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
   AND o.currency = %(currency)s
 GROUP BY line.sku
@@ -331,7 +331,7 @@ WITH sold AS (
                     o.billing_address ->> 'country', '') AS country,
            o.shipping, o.shipping_tax, o.shipping_tax_rate, o.prices_include_tax
     FROM orders_order o
-    WHERE o.status IN ({_REVENUE_IN})
+    WHERE o.status IN ({REVENUE_IN})
       AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
       AND o.currency = %(currency)s
 ), taxed AS (

@@ -21,38 +21,38 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from pantry.orders.queries import TopProduct, report_bounds
+from pantry.orders.queries import REVENUE_IN, TopProduct, report_bounds
 
 WINDOW_DAYS = 30
 # Folds take this transaction-level advisory lock, so two never interleave.
 _LOCK = 0x5A1E5_0F01D  # 387055677469, also in migration 0019
 
-_COUNTED = "('paid', 'shipped', 'delivered')"  # as the triggers of 0018
+# The statuses the triggers count (0018 wrote the same list in its SQL).
+_COUNTED = f"({REVENUE_IN})"
 
-_FOLD_SALES = """
-WITH gone AS (
-    DELETE FROM orders_salesday s
-    USING (SELECT day, currency FROM orders_salesday
-           GROUP BY 1, 2 HAVING count(*) > 1) many
-    WHERE s.day = many.day AND s.currency = many.currency
-    RETURNING s.day, s.currency, s.orders, s.revenue
-)
-INSERT INTO orders_salesday (day, currency, orders, revenue)
-SELECT day, currency, sum(orders), sum(revenue) FROM gone GROUP BY 1, 2
-HAVING sum(orders) <> 0 OR sum(revenue) <> 0
-"""
 
-_FOLD_STATUSES = """
-WITH gone AS (
-    DELETE FROM orders_statuscount s
-    USING (SELECT status FROM orders_statuscount
-           GROUP BY 1 HAVING count(*) > 1) many
-    WHERE s.status = many.status
-    RETURNING s.status, s.orders
-)
-INSERT INTO orders_statuscount (status, orders)
-SELECT status, sum(orders) FROM gone GROUP BY 1 HAVING sum(orders) <> 0
-"""
+def _merge(table: str, keys: tuple[str, ...], sums: tuple[str, ...]) -> str:
+    """Merge the delta rows of ``table`` that share ``keys`` into one row
+    each, dropping those that add up to nothing."""
+    key_list = ", ".join(keys)
+    same = " AND ".join(f"s.{key} = many.{key}" for key in keys)
+    return f"""
+    WITH gone AS (
+        DELETE FROM {table} s
+        USING (SELECT {key_list} FROM {table}
+               GROUP BY {key_list} HAVING count(*) > 1) many
+        WHERE {same}
+        RETURNING s.*
+    )
+    INSERT INTO {table} ({key_list}, {", ".join(sums)})
+    SELECT {key_list}, {", ".join(f"sum({c})" for c in sums)}
+    FROM gone GROUP BY {key_list}
+    HAVING {" OR ".join(f"sum({c}) <> 0" for c in sums)}
+    """  # noqa: S608  constants of this module only
+
+
+_FOLD_SALES = _merge("orders_salesday", ("day", "currency"), ("orders", "revenue"))
+_FOLD_STATUSES = _merge("orders_statuscount", ("status",), ("orders",))
 
 
 def _raw_lines(start: str, end: str) -> str:
@@ -148,10 +148,13 @@ class Folded:
     rebuilt: bool
 
 
-def _today(cursor: Any) -> date:
-    cursor.execute("SELECT (now() AT TIME ZONE 'UTC')::date")
-    day: date = cursor.fetchone()[0]
-    return day
+def _locked_today(cursor: Any, today: date | None) -> date:
+    """Take the folds' lock; ``today``, or the database's UTC date."""
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(%s), (now() AT TIME ZONE 'UTC')::date", [_LOCK]
+    )
+    day: date = cursor.fetchone()[1]
+    return today or day
 
 
 def _window(today: date) -> tuple[date, date]:
@@ -167,8 +170,7 @@ def fold(*, today: date | None = None) -> Folded:
     the new one, or when it ends after ``today``.
     """
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-        today = today or _today(cursor)
+        today = _locked_today(cursor, today)
         cursor.execute(_FOLD_SALES)
         sales_days = cursor.rowcount
         cursor.execute(_FOLD_STATUSES)
@@ -236,8 +238,7 @@ def rebuild(*, today: date | None = None) -> Folded:
     """Count every rollup afresh from the orders (after a bulk load with the
     rollup triggers off, or to check them)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-        today = today or _today(cursor)
+        today = _locked_today(cursor, today)
         cursor.execute(_REBUILD_SALES)
         sales_days = cursor.rowcount
         cursor.execute(_REBUILD_STATUSES)

@@ -223,7 +223,9 @@ def _drawn(kind: str, colour: Colour) -> tuple[CleanImage, Image.Image]:
 
 
 @dataclass(frozen=True)
-class _Picture:
+class Picture:
+    """A drawing as stored: the image, its planned renditions, their bytes."""
+
     clean: CleanImage
     renditions: list[Planned]
     # Path to bytes of the original and each rendition (sizes that come
@@ -231,19 +233,19 @@ class _Picture:
     files: dict[str, bytes]
 
 
-def _picture(key: tuple[str, Colour]) -> _Picture:
+def _picture(key: tuple[str, Colour]) -> Picture:
     clean, image = _drawn(*key)
     items = planned(clean.sha256, clean.width, clean.height)
     files = {original_path(clean.sha256, clean.extension): clean.content}
     for item in items:
         if item.path not in files:
             files[item.path] = render(image, item)
-    return _Picture(clean, items, files)
+    return Picture(clean, items, files)
 
 
 def stored_pictures(
     keys: list[tuple[str, Colour]],
-) -> dict[tuple[str, Colour], _Picture]:
+) -> dict[tuple[str, Colour], Picture]:
     """The drawing of each (kind, colour) with its renditions, in storage.
 
     Each drawing is made and encoded once, on two threads (Pillow releases
