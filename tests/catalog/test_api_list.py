@@ -226,6 +226,20 @@ def test_relevance_is_the_default_order_with_q(api, shop: Shop):
     ]
 
 
+def test_relevance_ranks_the_newest_matches_up_to_the_bound(api, shop, monkeypatch):
+    from pantry.catalog.queries import rows
+
+    monkeypatch.setattr(rows, "RANKED_MATCHES", 2)
+    ProductFactory(slug="laptop-laptop-bag", name="Laptop Bag", tags=["laptop"])
+
+    # Three match; the two newest are ranked (the bag, the better match,
+    # first) and the list ends there; newest order still has all three.
+    ranked = ["laptop-laptop-bag", "nimbus-pro-ultrabook"]
+    assert slugs(api, q="laptop") == ranked
+    assert walk(api, q="laptop") == ranked
+    assert "aurora-15-laptop" in slugs(api, q="laptop", sort="newest")
+
+
 def walk(api: Any, **params: Any) -> list[str]:
     seen: list[str] = []
     cursor = None

@@ -33,7 +33,7 @@ from pantry.catalog.facets.counting import (
 )
 from pantry.catalog.facets.lookups import lookup
 from pantry.catalog.filters import ProductFilters, subtree_ids
-from pantry.catalog.queries import filtered_products
+from pantry.catalog.queries import filtered_products, tag_bound
 from pantry.core.textsearch import clean_query
 
 __all__ = ["about", "facets"]
@@ -52,6 +52,10 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
     subtree = subtree_ids(filters.category) if filters.category is not None else None
     if _looked_up(filters):
         return shaped(lookup(filters, subtree), estimate=False)
+    if tag_bound(filters) == 0:
+        # The kept counts say no product of the category has the tags: a
+        # pass would read every candidate to find none.
+        return shaped(Counted.empty(), estimate=False)
     matched = filtered_products(filters, subtree=subtree).values(
         "id", "tags", "category_id"
     )

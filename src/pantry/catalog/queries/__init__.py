@@ -13,6 +13,7 @@ from pantry.catalog.queries.matching import (
     active_percent,
     active_promotions,
     filtered_products,
+    tag_bound,
 )
 from pantry.catalog.queries.rows import (
     listed_products,
@@ -37,6 +38,7 @@ __all__ = [
     "product_detail",
     "product_json",
     "product_list",
+    "tag_bound",
     "variant_name",
     "with_json_fields",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -11,28 +11,61 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, JSONObject, Lower
+from django.db.models.functions import Cast, Concat, JSONObject, Lower
 from django.utils import timezone
 
 from pantry.catalog.errors import ProductNotFound
 from pantry.catalog.filters import ProductFilters
 from pantry.catalog.images.shapes import image_json, image_rows
 from pantry.catalog.models import Product, ProductSummary, Variant, discounted
-from pantry.catalog.queries.matching import active_percent, filtered_products
+from pantry.catalog.queries.matching import (
+    FEW_MATCHES,
+    active_percent,
+    filtered_products,
+    tag_bound,
+)
 from pantry.core.pagination import Page, keyset_page
 from pantry.core.textsearch import clean_query, web_query
 
+# How many matches of ``q`` the relevance order ranks: the newest ones.
+RANKED_MATCHES = 10_000
+
 
 def _ordered(
-    qs: QuerySet[Product], sort: str, query: SearchQuery | None
+    qs: QuerySet[Product],
+    sort: str,
+    query: SearchQuery | None,
+    *,
+    few: bool = False,
 ) -> tuple[QuerySet[Product], list[str]]:
+    """``qs`` and its keyset order. ``few``: the filters match few rows, so
+    the keys are expressions no index serves (the same values, so cursors
+    stay valid): PostgreSQL then finds the matches by their filters' indexes
+    and sorts them, instead of walking an ordered index past rows that fail
+    the filters."""
     if sort == "relevance" and query is not None:
+        # Ranking every match of a common word read every one (seconds at a
+        # million products); the newest RANKED_MATCHES are ranked, as a
+        # search engine's result window is bounded (docs/api.md).
+        # The outer query reads those rows by key, not the filters again.
+        newest = qs.order_by("-created_at", "-id").values("pk")[:RANKED_MATCHES]
+        qs = Product.objects.filter(pk__in=Subquery(newest))
         qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
         return qs, ["-rank", "-id"]
     if sort == "name":
-        return qs.annotate(name_key=Lower("name")), ["name_key", "id"]
+        name = Concat("name", Value("")) if few else F("name")
+        return qs.annotate(name_key=Lower(name)), ["name_key", "id"]
     if sort in ("price", "-price"):
         # Products without variants have no price, so no place in this order.
         qs = qs.filter(summary__isnull=False).annotate(
@@ -40,6 +73,11 @@ def _ordered(
         )
         keys = ["price_key", "summary_key"]
         return qs, keys if sort == "price" else [f"-{key}" for key in keys]
+    if few:
+        newest = ExpressionWrapper(
+            F("created_at") + Value(timedelta(0)), output_field=DateTimeField()
+        )
+        return qs.annotate(newest_key=newest), ["-newest_key", "-id"]
     return qs, ["-created_at", "-id"]
 
 
@@ -58,8 +96,12 @@ def listed_products(
     sort = sort or ("relevance" if query is not None else "newest")
     if sort == "relevance" and query is None:
         sort = "newest"
+    bound = tag_bound(filters)
+    qs = filtered_products(filters, by_price=sort in ("price", "-price"))
+    if bound == 0:
+        qs = qs.none()
     qs, order = _ordered(
-        filtered_products(filters, by_price=sort in ("price", "-price")), sort, query
+        qs, sort, query, few=bound is not None and bound <= FEW_MATCHES
     )
     return keyset_page(
         with_json_fields(qs, now=filters.now),
