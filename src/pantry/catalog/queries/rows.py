@@ -59,8 +59,8 @@ def _ordered(
         # million products); the newest RANKED_MATCHES are ranked, as a
         # search engine's result window is bounded (docs/api.md).
         # The outer query reads those rows by key, not the filters again.
-        newest = qs.order_by("-created_at", "-id").values("pk")[:RANKED_MATCHES]
-        qs = Product.objects.filter(pk__in=Subquery(newest))
+        window = qs.order_by("-created_at", "-id").values("pk")[:RANKED_MATCHES]
+        qs = Product.objects.filter(pk__in=Subquery(window))
         qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
         return qs, ["-rank", "-id"]
     if sort == "name":
