@@ -183,16 +183,16 @@ def test_a_cursor_of_the_ordered_walk_goes_on_in_the_bounded_order(shop):
 
     rest = listed_products(narrow, sort="newest", limit=20, cursor=first.next)
 
-    everything = expected(narrow, "newest")
+    keys = {
+        slug: (created_at, pk)
+        for slug, created_at, pk in Product.objects.values_list(
+            "slug", "created_at", "pk"
+        )
+    }
     last = first.rows[-1]
     newer_or_same = {row.slug for row in first.rows}
     assert [row.slug for row in rest.rows] == [
         slug
-        for slug in everything
-        if slug not in newer_or_same
-        and (
-            Product.objects.get(slug=slug).created_at,
-            Product.objects.get(slug=slug).pk,
-        )
-        < (last.created_at, last.pk)
+        for slug in expected(narrow, "newest")
+        if slug not in newer_or_same and keys[slug] < (last.created_at, last.pk)
     ]

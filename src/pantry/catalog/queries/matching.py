@@ -22,11 +22,6 @@ from pantry.catalog.filters import ProductFilters, nested, spec_values, subtree_
 from pantry.catalog.models import Product, Promotion
 from pantry.core.textsearch import clean_query, web_query
 
-# Up to this many matches a page is found faster through the tag and
-# category indexes (a bitmap, then a sort of the matches) than by walking
-# an index in the page's order (rows._ordered).
-FEW_MATCHES = 2_000
-
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")
 

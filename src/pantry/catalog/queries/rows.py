@@ -30,7 +30,6 @@ from pantry.catalog.filters import ProductFilters
 from pantry.catalog.images.shapes import image_json, image_rows
 from pantry.catalog.models import Product, ProductSummary, Variant, discounted
 from pantry.catalog.queries.matching import (
-    FEW_MATCHES,
     active_percent,
     filtered_products,
     tag_bound,
@@ -40,6 +39,21 @@ from pantry.core.textsearch import clean_query, web_query
 
 # How many matches of ``q`` the relevance order ranks: the newest ones.
 RANKED_MATCHES = 10_000
+# Up to this many matches a page is found faster through the filters'
+# indexes (a bitmap, then a sort of the matches) than by walking an index
+# in the page's order.
+FEW_MATCHES = 2_000
+
+
+def _newest(qs: QuerySet[Product], *, few: bool) -> tuple[QuerySet[Product], list[str]]:
+    """``qs`` and its newest-first keyset order; with ``few``, by a key no
+    index serves (see ``_ordered``)."""
+    if not few:
+        return qs, ["-created_at", "-id"]
+    key = ExpressionWrapper(
+        F("created_at") + Value(timedelta(0)), output_field=DateTimeField()
+    )
+    return qs.annotate(newest_key=key), ["-newest_key", "-id"]
 
 
 def _ordered(
@@ -59,7 +73,8 @@ def _ordered(
         # million products); the newest RANKED_MATCHES are ranked, as a
         # search engine's result window is bounded (docs/api.md).
         # The outer query reads those rows by key, not the filters again.
-        window = qs.order_by("-created_at", "-id").values("pk")[:RANKED_MATCHES]
+        newest, keys = _newest(qs, few=few)
+        window = newest.order_by(*keys).values("pk")[:RANKED_MATCHES]
         qs = Product.objects.filter(pk__in=Subquery(window))
         qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
         return qs, ["-rank", "-id"]
@@ -73,12 +88,7 @@ def _ordered(
         )
         keys = ["price_key", "summary_key"]
         return qs, keys if sort == "price" else [f"-{key}" for key in keys]
-    if few:
-        newest = ExpressionWrapper(
-            F("created_at") + Value(timedelta(0)), output_field=DateTimeField()
-        )
-        return qs.annotate(newest_key=newest), ["-newest_key", "-id"]
-    return qs, ["-created_at", "-id"]
+    return _newest(qs, few=few)
 
 
 def listed_products(
