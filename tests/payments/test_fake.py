@@ -118,6 +118,22 @@ def test_a_replayed_webhook_answers_200_and_changes_nothing(api, payment, change
     assert len(changes) == 1
 
 
+def test_an_event_of_no_known_payment_is_recorded_once_and_moves_nothing(
+    api, payment, changes
+):
+    body, headers = fake_webhook("fake_nobody", event_id="evt_stray")
+
+    first = post_webhook(api, body, headers)
+    second = post_webhook(api, body, headers)
+
+    assert (first.json(), second.json()) == ({"applied": True}, {"applied": False})
+    event = ProviderEvent.objects.get()
+    assert (event.event_id, event.payment_id) == ("evt_stray", None)
+    payment.refresh_from_db()
+    assert (payment.status, payment.captured) == ("pending", Decimal("0"))
+    assert changes == []
+
+
 def test_a_bad_signature_is_401_and_nothing_changes(api, payment, changes):
     body, headers = fake_webhook(payment.provider_ref)
     headers["webhook-signature"] = "v1,AAAA"
