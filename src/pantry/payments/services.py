@@ -114,10 +114,9 @@ def start_payment(
 # payment's columns come from there, never from the statement's older
 # snapshot. A duplicate finds the event row and returns nothing; an event of
 # no known payment returns one row of NULLs.
-_PAYMENT_COLUMNS = [str(field.column) for field in Payment._meta.concrete_fields]
-_RECORD_EVENT = f"""
+_RECORD_EVENT = """
 WITH payment AS (
-    SELECT {", ".join(_PAYMENT_COLUMNS)} FROM payments_payment
+    SELECT * FROM payments_payment
     WHERE provider = %s AND provider_ref = %s
     FOR UPDATE
 ), event AS (
@@ -127,9 +126,8 @@ WITH payment AS (
     ON CONFLICT (provider, event_id) DO NOTHING
     RETURNING payment_id
 )
-SELECT {", ".join(f"payment.{column}" for column in _PAYMENT_COLUMNS)}
-FROM event LEFT JOIN payment ON payment.id = event.payment_id
-"""  # noqa: S608  column names from the model
+SELECT payment.* FROM event LEFT JOIN payment ON payment.id = event.payment_id
+"""
 
 
 def ingest_webhook(
@@ -149,36 +147,22 @@ def ingest_webhook(
     # No savepoint: nothing in here answers a domain error, and any failure
     # undoes the whole request's transaction (one round trip fewer each way).
     with transaction.atomic(savepoint=False):
-        with connection.cursor() as cursor:
-            params: list[Any] = [
-                provider,
-                event.provider_ref,
-                provider,
-                event.event_id,
-                event.type,
-                Jsonb(event.payload),
-            ]
-            cursor.execute(_RECORD_EVENT, params)
-            row = cursor.fetchone()
-        if row is None:
+        params = [
+            provider,
+            event.provider_ref,
+            provider,
+            event.event_id,
+            event.type,
+            Jsonb(event.payload),
+        ]
+        recorded = list(Payment.objects.raw(_RECORD_EVENT, params))
+        if not recorded:
             return Ingested(applied=False, payment=None)
-        if row[0] is None:
+        payment = recorded[0]
+        if payment.pk is None:
             return Ingested(applied=True, payment=None)
-        payment = _payment_from_row(row)
         _apply(payment, event)
     return Ingested(applied=True, payment=payment)
-
-
-def _payment_from_row(row: tuple[Any, ...]) -> Payment:
-    # The ORM's converters (jsonb arrives as text) applied to a raw row.
-    fields = Payment._meta.concrete_fields
-    values = [
-        field.from_db_value(value, None, connection)
-        if hasattr(field, "from_db_value")
-        else value
-        for field, value in zip(fields, row, strict=True)
-    ]
-    return Payment.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 # What an event may change on a payment.
