@@ -512,6 +512,18 @@ PANTRY_FACET_EXACT_LIMIT = env_int("PANTRY_FACET_EXACT_LIMIT", 10_000, minimum=1
 # Seconds the product list page keeps one filter set's facets per worker
 # (0: not at all; the counts are fast without it).
 PANTRY_FACETS_CACHE_SECONDS = env_int("PANTRY_FACETS_CACHE_SECONDS", 60, minimum=0)
+# Pages and API responses each worker keeps under the content generation
+# (pantry.core.pagecache; never stale): how many, 0 to turn the cache off.
+PANTRY_PAGE_CACHE_ENTRIES = env_int("PANTRY_PAGE_CACHE_ENTRIES", 1_000, minimum=0)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pantry-pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": max(PANTRY_PAGE_CACHE_ENTRIES, 1)},
+    },
+}
 PANTRY_FACET_SAMPLE_ROWS = env_int("PANTRY_FACET_SAMPLE_ROWS", 5_000, minimum=100)
 # Milliseconds the bounded exact pass may take before the sample answers.
 # Tests allow far more, so exact counts stay exact on a loaded machine.

@@ -247,3 +247,33 @@ def test_category_facets_are_lookups_by_the_facet_count_key(many):
     )
     plan = assert_uses_index(lookup, "catalog_facetcount_pkey")
     assert "catalog_product " not in plan
+
+
+def test_the_next_promotion_boundary_is_two_index_probes(db):
+    from pantry.catalog.queries.matching import _NEXT_PRICE_CHANGE
+
+    now = timezone.now()
+    plan = assert_uses_index(_NEXT_PRICE_CHANGE, "catalog_promotion_starts", [now, now])
+    assert "catalog_promotion_ends" in plan
+
+
+def test_the_next_promotion_boundary_is_the_nearest_start_or_end(db):
+    kitchen = Category.objects.create(name="Kitchen", slug="kitchen")
+    now = timezone.now()
+    assert queries.next_price_change(now) is None
+    for n, (starts, ends) in enumerate([(-2, 5), (3, 9), (-9, -1)]):
+        product = Product.objects.create(
+            name=f"Pot {n}", slug=f"pot-{n}", category=kitchen
+        )
+        Promotion.objects.create(
+            product=product,
+            percent_off=Decimal("10"),
+            during=DateTimeTZRange(
+                now + timedelta(hours=starts), now + timedelta(hours=ends)
+            ),
+        )
+    assert queries.next_price_change(now) == now + timedelta(hours=3)
+    assert queries.next_price_change(now + timedelta(hours=4)) == now + timedelta(
+        hours=5
+    )
+    assert queries.next_price_change(now + timedelta(hours=9)) is None

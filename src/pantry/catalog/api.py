@@ -18,6 +18,7 @@ Choices API.md leaves open:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -30,6 +31,8 @@ from pydantic import AfterValidator, field_validator, model_validator
 from pantry.catalog import facets, filters, queries, rules, services
 from pantry.catalog.images.api import ImageOut
 from pantry.catalog.images.api import router as images_router
+from pantry.catalog.models import Product
+from pantry.core import pagecache
 from pantry.core.auth import staff
 from pantry.core.errors import NotFound
 from pantry.core.openapi import error_response
@@ -276,6 +279,15 @@ def _json(body: Any) -> HttpResponse:
     return HttpResponse(dumps(body), content_type="application/json")
 
 
+def _cached_json(name: str, key: str, build: Callable[[], bytes]) -> HttpResponse:
+    """A public read's JSON, cached under the content generation (never
+    stale; pantry.core.pagecache); errors are raised, not cached."""
+    body = pagecache.cached(
+        name, key, build, model=Product, until=queries.next_price_change
+    )
+    return HttpResponse(body, content_type="application/json")
+
+
 @router.get(
     "/products",
     response=ProductPage,
@@ -287,11 +299,15 @@ def _json(body: Any) -> HttpResponse:
 )
 def list_products(request: HttpRequest) -> HttpResponse:
     """Products matching every filter; ``spec.<path>``/``attr.<key>`` too."""
-    wanted = filters.parse_filters(request.GET, strict=True)
-    items, next_cursor = queries.product_list(
-        wanted.filters, sort=wanted.sort, limit=wanted.limit, cursor=wanted.cursor
-    )
-    return _json({"items": items, "next": next_cursor})
+
+    def build() -> bytes:
+        wanted = filters.parse_filters(request.GET, strict=True)
+        items, next_cursor = queries.product_list(
+            wanted.filters, sort=wanted.sort, limit=wanted.limit, cursor=wanted.cursor
+        )
+        return dumps({"items": items, "next": next_cursor})
+
+    return _cached_json("api-products", request.META.get("QUERY_STRING", ""), build)
 
 
 @router.get(
@@ -313,7 +329,9 @@ def product_facets(request: HttpRequest) -> HttpResponse:
 
 @router.get("/products/{slug}", response=ProductOut)
 def get_product(request: HttpRequest, slug: str) -> HttpResponse:
-    return _json(queries.product_detail(_key(slug)))
+    return _cached_json(
+        "api-product", slug, lambda: dumps(queries.product_detail(_key(slug)))
+    )
 
 
 @router.post("/products", response={201: ProductOut}, auth=staff)

@@ -262,6 +262,10 @@ class Promotion(models.Model):
                 include=["during"],
                 name="catalog_promotion_deepest",
             ),
+            # When the next promotion starts or ends: the moment cached
+            # pages expire (queries.next_price_change), one index probe each.
+            models.Index(F("during__startswith"), name="catalog_promotion_starts"),
+            models.Index(F("during__endswith"), name="catalog_promotion_ends"),
         ]
         constraints = [
             ExclusionConstraint(

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
@@ -13,7 +14,9 @@ from django_htmx.middleware import HtmxDetails
 
 from pantry.catalog import pages
 from pantry.catalog.errors import UnknownCategory
-from pantry.catalog.models import Category
+from pantry.catalog.models import Category, Product
+from pantry.catalog.queries import next_price_change
+from pantry.core import pagecache
 from pantry.core.errors import BadRequest
 
 
@@ -21,9 +24,41 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _list(
-    request: HtmxHttpRequest, *, category: Category | None = None
-) -> HttpResponse:
+def _list(request: HtmxHttpRequest, *, slug: str | None = None) -> HttpResponse:
+    def build() -> tuple[str, str, str]:
+        category = None
+        if slug is not None:
+            category = Category.objects.filter(slug=slug).first()
+            if category is None:
+                raise Http404("No such category.")
+        heading = render_to_string(
+            "catalog/product_list.html#heading", {"category": category}
+        )
+        title = category.name if category else "Products"
+        return title, heading, _catalog_html(request, category)
+
+    # The page but its layout depends only on the path, the query and the
+    # catalog: cached under the content generation, never stale.
+    title, heading, catalog = pagecache.cached(
+        "catalog-list",
+        request.get_full_path(),
+        build,
+        model=Product,
+        until=next_price_change,
+    )
+    # htmx asks for the results only; a history restore needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        response = HttpResponse(catalog)
+    else:
+        # render_to_string's SafeStrings, kept as such through the cache.
+        context = {"title": title, "heading": heading, "catalog": catalog}
+        response = render(request, "catalog/product_list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _catalog_html(request: HttpRequest, category: Category | None) -> str:
+    """The filters and results of a list page (its ``catalog`` partial)."""
     wanted = pages.list_request(
         request.GET, category=category.slug if category else None
     )
@@ -59,13 +94,7 @@ def _list(
         "subcategories": subcategories,
         "sorts": pages.SORT_CHOICES,
     }
-    template = "catalog/product_list.html"
-    # htmx asks for the results only; a history restore needs the whole page.
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#catalog"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_to_string("catalog/product_list.html#catalog", context, request)
 
 
 @require_safe
@@ -77,10 +106,7 @@ def product_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def category(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The product list of one category and its subtree."""
-    found = Category.objects.filter(slug=slug).first()
-    if found is None:
-        raise Http404("No such category.")
-    return _list(request, category=found)
+    return _list(request, slug=slug)
 
 
 @require_safe

@@ -7,11 +7,20 @@ a list never reads bodies or search vectors.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, Now
 
 from pantry.catalog.models import Product
 from pantry.core.pagination import Page, keyset_page
@@ -170,3 +179,12 @@ def posts_about_product(product_id: int, *, limit: int = 3) -> list[Any]:
             :limit
         ]
     )
+
+
+def next_publication() -> datetime | None:
+    """When the next scheduled post goes public: the one moment the journal's
+    part of a page changes without a write. None when none is scheduled."""
+    found = Post.objects.filter(
+        status=Post.Status.PUBLISHED, published_at__gt=Now()
+    ).aggregate(at=Min("published_at"))
+    return found["at"]

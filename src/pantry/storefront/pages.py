@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pantry.catalog.models import Category
 from pantry.catalog.pages import ProductView, featured_categories, product_view
-from pantry.catalog.queries import ProductCard, newest_cards
-from pantry.journal.queries import post_list, posts_about_product
+from pantry.catalog.queries import ProductCard, newest_cards, next_price_change
+from pantry.journal.queries import next_publication, post_list, posts_about_product
 
 HOME_CATEGORIES = 8
 HOME_PRODUCTS = 8
@@ -48,3 +49,10 @@ def product_page(slug: str) -> ProductPage | None:
     return ProductPage(
         view=view, posts=posts_about_product(view.product.pk, limit=RELATED_POSTS)
     )
+
+
+def next_change() -> datetime | None:
+    """When a product page next changes without a write: a promotion starting
+    or ending, or a post about it going public."""
+    moments = [m for m in (next_price_change(), next_publication()) if m]
+    return min(moments, default=None)

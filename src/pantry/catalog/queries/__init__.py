@@ -13,6 +13,7 @@ from pantry.catalog.queries.matching import (
     active_percent,
     active_promotions,
     filtered_products,
+    next_price_change,
     tag_bound,
 )
 from pantry.catalog.queries.rows import (
@@ -34,6 +35,7 @@ __all__ = [
     "listed_products",
     "low_stock_variants",
     "newest_cards",
+    "next_price_change",
     "product_card",
     "product_detail",
     "product_json",
