@@ -283,7 +283,12 @@ def _cached_json(name: str, key: str, build: Callable[[], bytes]) -> HttpRespons
     """A public read's JSON, cached under the content generation (never
     stale; pantry.core.pagecache); errors are raised, not cached."""
     body = pagecache.cached(
-        name, key, build, model=Product, until=queries.next_price_change
+        name,
+        key,
+        build,
+        model=Product,
+        until=queries.next_price_change,
+        watch=queries.WATCH_WITH_STOCK,
     )
     return HttpResponse(body, content_type="application/json")
 

@@ -38,7 +38,9 @@ def _list(request: HtmxHttpRequest, *, slug: str | None = None) -> HttpResponse:
         return title, heading, _catalog_html(request, category)
 
     # The page but its layout depends only on the path, the query and the
-    # catalog: cached under the content generation, never stale.
+    # catalog: cached under the content generation, never stale. It shows
+    # whether a product is in stock, not how many: stock-only changes that
+    # cross no zero leave it (catalog migration 0026).
     title, heading, catalog = pagecache.cached(
         "catalog-list",
         request.get_full_path(),

@@ -1,24 +1,28 @@
-"""Pages and responses cached under the content generation: never stale.
+"""Pages and responses cached under generations: never stale.
 
 Every committed write to a watched table (``core_watch_table`` in each
-app's migrations) moves the content generation, a counter in PostgreSQL
-(core migration 0006). A cached value is stored under the generation read
-*before* it was built, so it holds that data or newer; once a write
-commits, every later request reads a new generation and misses. A value
-that changes by itself with time (a promotion starting, a post going
-public) is kept only until the next such moment, which the caller names.
+app's migrations) moves a generation, a counter in PostgreSQL (core
+migration 0006): "content" for most, or one an app adds for changes only
+some pages show (catalog's "catalog_stock"). A cached value is stored under
+the generations read *before* it was built, so it holds that data or
+newer; once a write commits, every later request reads a new generation
+and misses. A value that changes by itself with time (a promotion starting,
+a post going public) is kept only until the next such moment, which the
+caller names.
 
 Nothing is cached inside a transaction: a transaction that has written
 sees its own bump before it commits, and could roll it back. Each worker
 keeps its values in the ``pages`` cache (local memory, bounded by
-``PANTRY_PAGE_CACHE_ENTRIES``; 0 turns caching off). Design:
-docs/performance.md.
+``PANTRY_PAGE_CACHE_ENTRIES``; 0 turns caching off), and builds a missing
+value once: its other threads wait for it rather than build it too.
+Design: docs/performance.md.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,21 +32,30 @@ from django.db import connections, router
 from django.db.models import Model
 from django.utils import timezone
 
+CONTENT = ("content",)
 _MISSING = object()
+_building: dict[str, threading.Lock] = {}
+_building_lock = threading.Lock()
 
 
-def generation(alias: str) -> int | None:
-    """The content generation on ``alias``, or None where nothing may be
-    cached: caching off, or inside a transaction."""
+def generations(alias: str, names: Sequence[str] = CONTENT) -> str | None:
+    """The named generations on ``alias`` as one key, or None where nothing
+    may be cached: caching off, or inside a transaction."""
     if not settings.PANTRY_PAGE_CACHE_ENTRIES:
         return None
     connection = connections[alias]
     if connection.in_atomic_block:
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT sum(n) FROM core_generation")
-        row = cursor.fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+        cursor.execute(
+            "SELECT name, sum(n) FROM core_generation"
+            " WHERE name = ANY(%s) GROUP BY name",
+            [list(names)],
+        )
+        found = dict(cursor.fetchall())
+    if set(found) != set(names):
+        return None
+    return ".".join(str(found[name]) for name in names)
 
 
 def cached[T](
@@ -52,17 +65,19 @@ def cached[T](
     *,
     model: type[Model],
     until: Callable[[], datetime | None],
+    watch: Sequence[str] = CONTENT,
 ) -> T:
-    """``build()``, or what it gave for ``key`` at this content generation.
+    """``build()``, or what it gave for ``key`` at these generations.
 
     ``model`` names the data read (its database alias, with read replicas,
-    is the one the generation is read from); ``until()`` is when the value
-    next changes without a write, or None. It is called before ``build`` so
-    that a moment passing while the value is built cuts its life short
+    is the one the generations are read from); ``watch`` names the
+    generations whose writes change the value; ``until()`` is when it next
+    changes without a write, or None. ``until`` is called before ``build``
+    so that a moment passing while the value is built cuts its life short
     rather than extend it. An exception from either caches nothing.
     """
     alias = router.db_for_read(model)
-    current = generation(alias)
+    current = generations(alias, watch)
     if current is None:
         return build()
     digest = hashlib.blake2b(
@@ -73,12 +88,22 @@ def cached[T](
     found: Any = store.get(full_key, _MISSING)
     if found is not _MISSING:
         return found
-    changes_at = until()
-    value = build()
-    timeout = None
-    if changes_at is not None:
-        timeout = (changes_at - timezone.now()).total_seconds()
-        if timeout <= 0:
+    with _building_lock:
+        lock = _building.setdefault(full_key, threading.Lock())
+    with lock:
+        try:
+            found = store.get(full_key, _MISSING)
+            if found is not _MISSING:
+                return found
+            changes_at = until()
+            value = build()
+            timeout = None
+            if changes_at is not None:
+                timeout = (changes_at - timezone.now()).total_seconds()
+            if timeout is None or timeout > 0:
+                store.set(full_key, value, timeout)
             return value
-    store.set(full_key, value, timeout)
-    return value
+        finally:
+            with _building_lock:
+                if _building.get(full_key) is lock:
+                    del _building[full_key]

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from pantry.catalog.models import Product
+from pantry.catalog.queries import WATCH_WITH_STOCK
 from pantry.core import pagecache
 from pantry.storefront import pages
 
@@ -46,7 +47,12 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The product's part of its page is the same for every visitor but the
     # CSRF token of its forms: cached under the content generation.
     title, html = pagecache.cached(
-        "product-page", slug, build, model=Product, until=pages.next_change
+        "product-page",
+        slug,
+        build,
+        model=Product,
+        until=pages.next_change,
+        watch=WATCH_WITH_STOCK,
     )
     if _CSRF_SLOT in html:
         html = mark_safe(html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308

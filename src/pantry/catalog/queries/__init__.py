@@ -24,7 +24,12 @@ from pantry.catalog.queries.rows import (
     with_json_fields,
 )
 
+# The generations (pantry.core.pagecache) a value showing stock counts
+# watches: "catalog_stock" moves on stock-only changes (migration 0026).
+WATCH_WITH_STOCK = ("content", "catalog_stock")
+
 __all__ = [
+    "WATCH_WITH_STOCK",
     "LowStock",
     "ProductCard",
     "ProductFilters",
