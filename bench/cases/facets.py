@@ -11,7 +11,7 @@
 4. Order placement when every order flips a product out of stock (each
    flip updates facet rows) against the same orders with ample stock.
 
-The bench server runs with PANTRY_FACETS_CACHE_SECONDS=0 (harness), so the
+The bench server runs with PANTRY_PAGE_CACHE_ENTRIES=0 (harness), so the
 page's per-worker cache is off. Runs after catalog_data; alone (``--only
 facets``) it seeds the catalog itself.
 """

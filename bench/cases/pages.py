@@ -189,7 +189,7 @@ def run(bench: Bench) -> None:
     # As shipped: pages and responses cached under the content generation
     # (pantry.core.pagecache), on a server of its own; the targets apply.
     port = free_port()
-    env = {**bench.env, "PANTRY_PAGE_CACHE_ENTRIES": "1000"}
+    env = {**bench.env, "PANTRY_PAGE_CACHE_ENTRIES": "500"}
     with extra_server(env, port, workers=2, threads=4, what="the page server"):
         _measure(bench, port, category, "")
         # Every order moves stock, so every order ends every cached value.

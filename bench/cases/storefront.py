@@ -5,8 +5,8 @@ time. Runs after catalog_data, which leaves the seeded catalog in the bench
 database; run alone (``--only storefront``), it seeds the catalog itself.
 
 Facet counts (tags, categories, price range) are computed on every request:
-the harness turns the page's per-worker facets cache off
-(PANTRY_FACETS_CACHE_SECONDS=0; docs/facets.md).
+the harness turns the per-worker page cache off, facets' included
+(PANTRY_PAGE_CACHE_ENTRIES=0; docs/facets.md).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def kettle():
 def _generation(name: str = "content") -> int:
     found = pagecache.generations("default", (name,))
     assert found is not None
-    return int(found)
+    return int(found.removeprefix(f"{name}="))
 
 
 def _counting(values: list[str]) -> Any:
@@ -272,6 +272,22 @@ def test_an_order_size_stock_change_keeps_the_lists_and_shows_on_the_product(
     assert items[0]["variants"][0]["stock"] == 4
     Variant.objects.filter(product=kettle).update(stock=0)
     assert "Out of stock" in client.get("/products/").content.decode()
+
+
+def test_an_order_of_another_product_keeps_a_product_page_and_detail(client, kettle):
+    teapot = product_with_prices("teapot", in_category=kettle.category)
+    client.get("/products/steel-kettle/")
+    client.get("/api/v1/products/steel-kettle")
+    Variant.objects.filter(product=teapot).update(stock=2)
+    for path in ("/products/steel-kettle/", "/api/v1/products/steel-kettle"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        assert len(queries.captured_queries) == 1, path
+    assert "2 in stock" in client.get("/products/teapot/").content.decode()
+    Variant.objects.filter(product=kettle).update(stock=1)
+    assert "1 in stock" in client.get("/products/steel-kettle/").content.decode()
+    detail = client.get("/api/v1/products/steel-kettle").json()
+    assert detail["variants"][0]["stock"] == 1
 
 
 def test_a_category_page_shows_a_product_added_to_it(client, kettle):

@@ -279,16 +279,25 @@ def _json(body: Any) -> HttpResponse:
     return HttpResponse(dumps(body), content_type="application/json")
 
 
-def _cached_json(name: str, key: str, build: Callable[[], bytes]) -> HttpResponse:
-    """A public read's JSON, cached under the content generation (never
-    stale; pantry.core.pagecache); errors are raised, not cached."""
+def _cached_json(
+    name: str,
+    key: str,
+    build: Callable[[], bytes],
+    *,
+    vary: tuple[str, list[str]] | None = None,
+) -> HttpResponse:
+    """A public read's JSON, cached under the catalog's generations (never
+    stale; pantry.core.pagecache); errors are raised, not cached. Stock
+    counts show: one product's vary with its own stock, a list with every
+    stock change."""
     body = pagecache.cached(
         name,
         key,
         build,
         model=Product,
         until=queries.next_price_change,
-        watch=queries.WATCH_WITH_STOCK,
+        watch=pagecache.CONTENT if vary else queries.WATCH_WITH_STOCK,
+        vary=vary,
     )
     return HttpResponse(body, content_type="application/json")
 
@@ -334,8 +343,12 @@ def product_facets(request: HttpRequest) -> HttpResponse:
 
 @router.get("/products/{slug}", response=ProductOut)
 def get_product(request: HttpRequest, slug: str) -> HttpResponse:
+    slug = _key(slug)
     return _cached_json(
-        "api-product", slug, lambda: dumps(queries.product_detail(_key(slug)))
+        "api-product",
+        slug,
+        lambda: dumps(queries.product_detail(slug)),
+        vary=queries.stock_of(slug),
     )
 
 

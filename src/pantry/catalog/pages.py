@@ -13,8 +13,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
 from django.utils import timezone
@@ -28,8 +26,10 @@ from pantry.catalog.queries import (
     active_promotions,
     filtered_products,
     listed_products,
+    next_price_change,
     product_card,
 )
+from pantry.core import pagecache
 
 
 @dataclass(frozen=True)
@@ -304,21 +304,25 @@ def _is_leaf(slug: str | None, categories: list[dict[str, Any]]) -> bool:
 
 
 def _cached_facets(request: ListRequest) -> dict[str, Any]:
-    """Facet counts for the matching set, cached for
-    PANTRY_FACETS_CACHE_SECONDS (0: not cached).
+    """Facet counts for the matching set, cached under the content
+    generation (pantry.core.pagecache: never stale), shared by every page
+    and sort order of one filter set.
 
-    The counts are fast uncached (docs/facets.md); the cache only spares
-    repeated requests of one filter set. Spec values are counted in a
-    category without subcategories only: wider categories mix kinds of
-    products whose specs share little, and counting them costs as much
+    The counts are fast uncached (docs/facets.md). Spec values are counted
+    in a category without subcategories only: wider categories mix kinds
+    of products whose specs share little, and counting them costs as much
     again.
     """
-    seconds = settings.PANTRY_FACETS_CACHE_SECONDS
-    key = _facets_key(request, "v3")
-    found = cache.get(key) if seconds else None
-    if found is not None:
-        return dict(found)
-    filters = request.filters
+    return pagecache.cached(
+        "catalog-facets",
+        _facets_key(request, "v4"),
+        lambda: _counted_facets(request.filters),
+        model=Product,
+        until=next_price_change,
+    )
+
+
+def _counted_facets(filters: ProductFilters) -> dict[str, Any]:
     result = dict(facets(filters))
     leaf = _is_leaf(filters.category, result["categories"])
     specs, read = _spec_facets(filters) if leaf else ([], 0)
@@ -329,8 +333,6 @@ def _cached_facets(request: ListRequest) -> dict[str, Any]:
         scale = base["total"] / read
         specs = [(path, value, about(n * scale)) for path, value, n in specs]
     result["specs"] = specs
-    if seconds:
-        cache.set(key, result, seconds)
     return result
 
 

@@ -33,29 +33,41 @@ from django.db.models import Model
 from django.utils import timezone
 
 CONTENT = ("content",)
+_READ = (
+    "SELECT array_agg(name ORDER BY name), array_agg(total ORDER BY name),"
+    " ({vary}) FROM (SELECT name, sum(n) AS total FROM core_generation"
+    " WHERE name = ANY(%s) GROUP BY name) AS g"
+)
 _MISSING = object()
 _building: dict[str, threading.Lock] = {}
 _building_lock = threading.Lock()
 
 
-def generations(alias: str, names: Sequence[str] = CONTENT) -> str | None:
-    """The named generations on ``alias`` as one key, or None where nothing
-    may be cached: caching off, or inside a transaction."""
+def generations(
+    alias: str,
+    names: Sequence[str] = CONTENT,
+    vary: tuple[str, Sequence[Any]] | None = None,
+) -> str | None:
+    """The named generations on ``alias`` (and ``vary``'s value) as one key,
+    or None where nothing may be cached: caching off, or inside a
+    transaction."""
     if not settings.PANTRY_PAGE_CACHE_ENTRIES:
         return None
     connection = connections[alias]
     if connection.in_atomic_block:
         return None
+    vary_sql, vary_params = vary or ("NULL", ())
+    # One statement, so one snapshot: the generations and the varying value
+    # are read together. vary_sql is the caller's fixed SQL (values are
+    # parameters).
+    sql = _READ.format(vary=vary_sql)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sum(n) FROM core_generation"
-            " WHERE name = ANY(%s) GROUP BY name",
-            [list(names)],
-        )
-        found = dict(cursor.fetchall())
-    if set(found) != set(names):
+        cursor.execute(sql, [*vary_params, list(names)])
+        found_names, totals, varying = cursor.fetchone()
+    if sorted(found_names or ()) != sorted(names):
         return None
-    return ".".join(str(found[name]) for name in names)
+    key = ".".join(f"{n}={t}" for n, t in zip(found_names, totals, strict=True))
+    return key if vary is None else f"{key}:{varying}"
 
 
 def cached[T](
@@ -66,24 +78,28 @@ def cached[T](
     model: type[Model],
     until: Callable[[], datetime | None],
     watch: Sequence[str] = CONTENT,
+    vary: tuple[str, Sequence[Any]] | None = None,
 ) -> T:
     """``build()``, or what it gave for ``key`` at these generations.
 
     ``model`` names the data read (its database alias, with read replicas,
     is the one the generations are read from); ``watch`` names the
-    generations whose writes change the value; ``until()`` is when it next
+    generations whose writes change the value; ``vary``, a scalar SQL
+    subquery and its parameters, what else it depends on that a generation
+    would track too coarsely (one product's stock, where "catalog_stock"
+    moves with every order); ``until()`` is when it next
     changes without a write, or None. ``until`` is called before ``build``
     so that a moment passing while the value is built cuts its life short
     rather than extend it. An exception from either caches nothing.
     """
     alias = router.db_for_read(model)
-    current = generations(alias, watch)
+    current = generations(alias, watch, vary)
     if current is None:
         return build()
     digest = hashlib.blake2b(
-        key.encode("utf-8", "surrogatepass"), digest_size=16
+        f"{current}\0{key}".encode("utf-8", "surrogatepass"), digest_size=16
     ).hexdigest()
-    full_key = f"{name}:{alias}:{current}:{digest}"
+    full_key = f"{name}:{alias}:{digest}"
     store = caches["pages"]
     found: Any = store.get(full_key, _MISSING)
     if found is not _MISSING:

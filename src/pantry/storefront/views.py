@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from pantry.catalog.models import Product
-from pantry.catalog.queries import WATCH_WITH_STOCK
+from pantry.catalog.queries import stock_of
 from pantry.core import pagecache
 from pantry.storefront import pages
 
@@ -45,14 +45,15 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return page.view.product.name, html
 
     # The product's part of its page is the same for every visitor but the
-    # CSRF token of its forms: cached under the content generation.
+    # CSRF token of its forms: cached under the content generation and the
+    # product's own stock counts (an order of another product leaves it).
     title, html = pagecache.cached(
         "product-page",
         slug,
         build,
         model=Product,
         until=pages.next_change,
-        watch=WATCH_WITH_STOCK,
+        vary=stock_of(slug),
     )
     if _CSRF_SLOT in html:
         html = mark_safe(html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308

@@ -28,6 +28,18 @@ from pantry.catalog.queries.rows import (
 # watches: "catalog_stock" moves on stock-only changes (migration 0026).
 WATCH_WITH_STOCK = ("content", "catalog_stock")
 
+
+def stock_of(slug: str) -> tuple[str, list[str]]:
+    """One product's stock counts as a scalar subquery, for a cached value
+    that shows them (pantry.core.pagecache ``vary``): an order of another
+    product leaves it."""
+    return (
+        "SELECT array_agg(v.stock ORDER BY v.id)::text FROM catalog_variant v"
+        " JOIN catalog_product p ON p.id = v.product_id WHERE p.slug = %s",
+        [slug],
+    )
+
+
 __all__ = [
     "WATCH_WITH_STOCK",
     "LowStock",
@@ -45,6 +57,7 @@ __all__ = [
     "product_detail",
     "product_json",
     "product_list",
+    "stock_of",
     "tag_bound",
     "variant_name",
     "with_json_fields",
