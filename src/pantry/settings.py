@@ -509,9 +509,12 @@ PANTRY_SEARCH_CONFIG = env("PANTRY_SEARCH_CONFIG", "english")
 # Facet counts are exact up to this many matching products, then estimated
 # from a sample of at most this many catalog rows.
 PANTRY_FACET_EXACT_LIMIT = env_int("PANTRY_FACET_EXACT_LIMIT", 10_000, minimum=1)
-# Pages and API responses each worker keeps under the content generation
-# (pantry.core.pagecache; never stale): how many, 0 to turn the cache off.
-PANTRY_PAGE_CACHE_ENTRIES = env_int("PANTRY_PAGE_CACHE_ENTRIES", 500, minimum=0)
+# Pages and API responses each worker keeps under generations that every
+# write moves (pantry.core.pagecache; never stale): how many, 0 for none.
+# Off by default with DEBUG, so that template edits show at once.
+PANTRY_PAGE_CACHE_ENTRIES = env_int(
+    "PANTRY_PAGE_CACHE_ENTRIES", 0 if DEBUG else 500, minimum=0
+)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {

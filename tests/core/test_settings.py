@@ -138,3 +138,23 @@ def test_the_native_pool_takes_its_sizes_from_the_environment():
     )  # fmt: skip
 
     assert result.stdout.strip() == "{'min_size': 3, 'max_size': 7, 'timeout': 10}"
+
+
+@pytest.mark.parametrize(
+    ("env", "entries"),
+    [
+        ({"PANTRY_ENV": "development"}, "0"),
+        ({"PANTRY_ENV": "development", "PANTRY_PAGE_CACHE_ENTRIES": "50"}, "50"),
+        ({"PANTRY_ENV": "test"}, "500"),
+        ({"PANTRY_ENV": "test", "PANTRY_PAGE_CACHE_ENTRIES": "0"}, "0"),
+    ],
+)
+def test_the_page_cache_is_off_with_debug_so_template_edits_show(env, entries):
+    code = "from django.conf import settings as s; print(s.PANTRY_PAGE_CACHE_ENTRIES)"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PANTRY_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, "DJANGO_SETTINGS_MODULE": "pantry.settings", **env},
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    assert result.stdout.strip() == entries
