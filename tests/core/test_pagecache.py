@@ -74,6 +74,22 @@ def test_a_committed_write_moves_the_generation_and_a_rolled_back_one_does_not(
     assert _generation() == after_write
 
 
+def test_a_transaction_moves_a_generation_once_however_many_writes(kettle):
+    before = _generation()
+    with transaction.atomic():
+        for price in ("31.00", "32.00", "33.00"):
+            Variant.objects.filter(product=kettle).update(price=Decimal(price))
+        Product.objects.filter(pk=kettle.pk).update(name="Copper kettle")
+    assert _generation() == before + 1
+    # A savepoint rolled back takes its bump with it; the next write bumps.
+    with transaction.atomic():
+        with transaction.atomic():
+            Product.objects.filter(pk=kettle.pk).update(name="Iron kettle")
+            transaction.set_rollback(True)
+        Variant.objects.filter(product=kettle).update(price=Decimal("34.00"))
+    assert _generation() == before + 2
+
+
 def test_inside_a_transaction_there_is_no_generation_and_nothing_is_cached(kettle):
     built: list[str] = []
     with transaction.atomic():

@@ -36,6 +36,14 @@ $$;
 CREATE FUNCTION core_generation_move(gen text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- Once a transaction is enough: its commit is what readers must see.
+    -- (Many bumps of one slot in one transaction would also grow a chain
+    -- of row versions that every later bump walks.) The flag is
+    -- transaction-local and undone with a rolled-back savepoint, as is
+    -- the bump.
+    IF current_setting('pantry.generation_moved_' || gen, true) = 'on' THEN
+        RETURN;
+    END IF;
     UPDATE core_generation SET n = n + 1
     WHERE name = gen
       AND slot = (SELECT slot FROM core_generation WHERE name = gen
@@ -49,6 +57,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no generation named %', gen;
     END IF;
+    PERFORM set_config('pantry.generation_moved_' || gen, 'on', true);
 END
 $$;
 
