@@ -250,10 +250,10 @@ def test_category_facets_are_lookups_by_the_facet_count_key(many):
 
 
 def test_the_next_promotion_boundary_is_two_index_probes(db):
-    from pantry.catalog.queries.matching import _NEXT_PRICE_CHANGE
+    from pantry.catalog.queries.freshness import NEXT_PRICE_CHANGE
 
     now = timezone.now()
-    plan = assert_uses_index(_NEXT_PRICE_CHANGE, "catalog_promotion_starts", [now, now])
+    plan = assert_uses_index(NEXT_PRICE_CHANGE, "catalog_promotion_starts", [now, now])
     assert "catalog_promotion_ends" in plan
 
 

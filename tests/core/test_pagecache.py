@@ -12,8 +12,9 @@ from typing import Any
 import psycopg
 import pytest
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -209,8 +210,6 @@ def test_a_value_lives_only_until_the_moment_it_changes_by_itself(kettle):
 
 
 def test_threads_missing_one_value_build_it_once(kettle):
-    from django.db import connections
-
     built: list[str] = []
     start = threading.Barrier(6)
 
@@ -356,8 +355,6 @@ def test_the_api_list_and_detail_change_with_the_catalog(client, kettle):
 
 
 def test_a_cached_product_page_carries_each_visitors_own_csrf_token(kettle):
-    from django.test import Client
-
     pages = []
     for _ in range(2):
         visitor = Client(enforce_csrf_checks=True)

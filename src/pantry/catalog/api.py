@@ -284,19 +284,18 @@ def _cached_json(
     key: str,
     build: Callable[[], bytes],
     *,
+    watch: tuple[str, ...] = pagecache.CONTENT,
     vary: tuple[str, list[str]] | None = None,
 ) -> HttpResponse:
     """A public read's JSON, cached under the catalog's generations (never
-    stale; pantry.core.pagecache); errors are raised, not cached. Stock
-    counts show: one product's vary with its own stock, a list with every
-    stock change."""
+    stale; pantry.core.pagecache); errors are raised, not cached."""
     body = pagecache.cached(
         name,
         key,
         build,
         model=Product,
         until=queries.next_price_change,
-        watch=pagecache.CONTENT if vary else queries.WATCH_WITH_STOCK,
+        watch=watch,
         vary=vary,
     )
     return HttpResponse(body, content_type="application/json")
@@ -321,7 +320,13 @@ def list_products(request: HttpRequest) -> HttpResponse:
         )
         return dumps({"items": items, "next": next_cursor})
 
-    return _cached_json("api-products", request.META.get("QUERY_STRING", ""), build)
+    # Every listed product's stock shows: any stock change ends the value.
+    return _cached_json(
+        "api-products",
+        request.META.get("QUERY_STRING", ""),
+        build,
+        watch=queries.WATCH_WITH_STOCK,
+    )
 
 
 @router.get(
@@ -348,6 +353,7 @@ def get_product(request: HttpRequest, slug: str) -> HttpResponse:
         "api-product",
         slug,
         lambda: dumps(queries.product_detail(slug)),
+        # Its own stock shows: an order of another product leaves it.
         vary=queries.stock_of(slug),
     )
 

@@ -8,7 +8,6 @@ per-row lookups.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -228,9 +227,9 @@ def list_request(params: Any, *, category: str | None = None) -> ListRequest:
     )
 
 
-def _facets_key(request: ListRequest, extra: str) -> str:
-    filters = request.filters
-    raw = repr(
+def _facets_key(filters: ProductFilters) -> str:
+    """The filters that decide facet counts (not the sort, page or limit)."""
+    return repr(
         (
             filters.q,
             sorted(filters.tags),
@@ -241,10 +240,8 @@ def _facets_key(request: ListRequest, extra: str) -> str:
             filters.min_price,
             filters.max_price,
             filters.in_stock,
-            extra,
         )
     )
-    return "storefront:facets:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _spec_facets(filters: ProductFilters) -> tuple[list[tuple[str, str, int]], int]:
@@ -315,7 +312,7 @@ def _cached_facets(request: ListRequest) -> dict[str, Any]:
     """
     return pagecache.cached(
         "catalog-facets",
-        _facets_key(request, "v4"),
+        _facets_key(request.filters),
         lambda: _counted_facets(request.filters),
         model=Product,
         until=next_price_change,

@@ -2,18 +2,23 @@
 
 ``matching`` turns filters into one queryset, ``rows`` shapes a page of
 product JSON in one query, ``cards`` the storefront's cards, ``browse``
-the category tree and low stock. Other apps import from here.
+the category tree and low stock, ``freshness`` what cached values depend
+on besides writes. Other apps import from here.
 """
 
 from pantry.catalog.filters import ProductFilters
 from pantry.catalog.models import variant_name
 from pantry.catalog.queries.browse import LowStock, category_tree, low_stock_variants
 from pantry.catalog.queries.cards import ProductCard, newest_cards, product_card
+from pantry.catalog.queries.freshness import (
+    WATCH_WITH_STOCK,
+    next_price_change,
+    stock_of,
+)
 from pantry.catalog.queries.matching import (
     active_percent,
     active_promotions,
     filtered_products,
-    next_price_change,
     tag_bound,
 )
 from pantry.catalog.queries.rows import (
@@ -23,22 +28,6 @@ from pantry.catalog.queries.rows import (
     product_list,
     with_json_fields,
 )
-
-# The generations (pantry.core.pagecache) a value showing stock counts
-# watches: "catalog_stock" moves on stock-only changes (migration 0026).
-WATCH_WITH_STOCK = ("content", "catalog_stock")
-
-
-def stock_of(slug: str) -> tuple[str, list[str]]:
-    """One product's stock counts as a scalar subquery, for a cached value
-    that shows them (pantry.core.pagecache ``vary``): an order of another
-    product leaves it."""
-    return (
-        "SELECT array_agg(v.stock ORDER BY v.id)::text FROM catalog_variant v"
-        " JOIN catalog_product p ON p.id = v.product_id WHERE p.slug = %s",
-        [slug],
-    )
-
 
 __all__ = [
     "WATCH_WITH_STOCK",

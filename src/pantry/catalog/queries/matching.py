@@ -14,10 +14,9 @@ from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from django.db import connection, connections, router
+from django.db import connection
 from django.db.models import BooleanField, F, Q, QuerySet, Subquery
 from django.db.models.expressions import Expression
-from django.utils import timezone
 
 from pantry.catalog.filters import ProductFilters, nested, spec_values, subtree_ids
 from pantry.catalog.models import Product, Promotion
@@ -35,23 +34,6 @@ def active_promotions(product_ref: Any, now: datetime) -> QuerySet[Promotion]:
 def active_percent(product_ref: Any, now: datetime) -> Subquery:
     """The percent off of the promotion active at ``now`` (at most one)."""
     return Subquery(active_promotions(product_ref, now).values("percent_off")[:1])
-
-
-_NEXT_PRICE_CHANGE = """
-SELECT least(
-    (SELECT min(lower(during)) FROM catalog_promotion WHERE lower(during) > %s),
-    (SELECT min(upper(during)) FROM catalog_promotion WHERE upper(during) > %s))
-"""
-
-
-def next_price_change(now: datetime | None = None) -> datetime | None:
-    """When a promotion next starts or ends after ``now``: the one moment a
-    catalog page changes without a write. None when no promotion will."""
-    now = now or timezone.now()
-    with connections[router.db_for_read(Promotion)].cursor() as cursor:
-        cursor.execute(_NEXT_PRICE_CHANGE, [now, now])
-        (moment,) = cursor.fetchone()
-    return moment
 
 
 # Per wanted tag, the active products of the category's subtree carrying it

@@ -65,7 +65,7 @@ $$;
 CREATE FUNCTION core_generation_bump() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM core_generation_move(coalesce(TG_ARGV[0], 'content'));
+    PERFORM core_generation_move(TG_ARGV[0]);
     RETURN NULL;
 END
 $$;
