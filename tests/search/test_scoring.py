@@ -38,3 +38,21 @@ def test_document_frequencies_come_from_the_vectors(db):
     assert set(found) == {"kettl", "pan"}
     assert found["kettl"] == pytest.approx(found["pan"])
     assert found["kettl"] > 0
+
+
+def test_among_partial_matches_more_of_the_words_rank_higher(api):
+    # No product has all three words, so any of them will do. "copper" is
+    # the rarest word, alone in its product's name; "kettle" and "lid" are
+    # commoner but together in one name. Summed idf alone puts the copper
+    # jug first; holding two of the three words puts the lid first.
+    ProductFactory(slug="copper", name="Copper", description="")
+    ProductFactory(slug="kettle-lid", name="Kettle Lid", description="")
+    for n in range(2):
+        ProductFactory(slug=f"lid-{n}", name=f"Lid {n}", description="")
+    for n in range(5):
+        ProductFactory(slug=f"kettle-{n}", name=f"Pot {n}", description="A kettle.")
+
+    response = api.get("search", {"q": "copper kettle lid"})
+
+    assert response.body["partial"] is True
+    assert slugs(response)[:2] == ["kettle-lid", "copper"]

@@ -17,8 +17,11 @@ Ranking (higher first)::
          + 4 * phrase          -- ... and the positive words as one phrase
          + 2 * in_title        -- every term is in the name/title alone (A)
          + 1 * in_tags         -- every term is in the tags alone (B)
-         + bm25 / (bm25 + 1)   -- scoring.py: idf from document frequencies,
-                               -- field-weighted tf, length normalised
+         + s / (s + 1)         -- s = bm25 * coord; bm25 of scoring.py: idf
+                               -- from document frequencies, field-weighted
+                               -- tf, length normalised; coord the share of
+                               -- the plain words held (any-word fallback
+                               -- only, else 1: statement.coord_sql)
 
     The bonuses are 0 or 1 and the last term lies in [0, 1), so every tier
     beats the tiers below it. Equal ranks go to the newer document, then
@@ -65,6 +68,7 @@ from pantry.search.statement import (
     HEADLINE_OPTIONS,
     START,
     STOP,
+    coord_sql,
     query_sql,
     search_sql,
     source,
@@ -175,7 +179,13 @@ def search_statement(
     )
     # With "or", the positive terms alone need not hold for every match.
     excludes = bool(parsed.excluded) and not parsed.has_or
-    sql = search_sql(types, query, positive, all_terms, terms, excludes=excludes)
+    coord = "1"
+    if fallback:
+        coord, coord_params = coord_sql(parsed, synonyms)
+        params.update(coord_params)
+    sql = search_sql(
+        types, query, positive, all_terms, terms, excludes=excludes, coord=coord
+    )
     return sql, params
 
 

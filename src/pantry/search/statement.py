@@ -63,7 +63,13 @@ _TIERS = """
 
 
 def _kind_sql(
-    kind: str, query: str, positive: str, terms: list[Term], *, excludes: bool
+    kind: str,
+    query: str,
+    positive: str,
+    terms: list[Term],
+    *,
+    excludes: bool,
+    coord: str,
 ) -> str:
     """CTEs of one type: its ranked matches, its page and its total."""
     select, title_words, table, _ = source(kind)
@@ -84,7 +90,7 @@ def _kind_sql(
         {kind}_indexed AS MATERIALIZED ({indexed}),
         {kind}_ranked AS MATERIALIZED (
             SELECT '{kind}'::text AS type, d.id, d.slug, d.title, d.dated,
-                ({_TIERS} + bm25 / (bm25 + 1))::float8 AS rank
+                ({_TIERS} + bm25 * {coord} / (bm25 * {coord} + 1))::float8 AS rank
             FROM (
                 SELECT d.*, {bm25_sql(kind, terms)} AS bm25
                 FROM (
@@ -176,6 +182,31 @@ def query_sql(
     return f"({' && '.join([rest, *groups])})", params
 
 
+def coord_sql(
+    parsed: ParsedQuery, synonyms: dict[str, tuple[str, ...]]
+) -> tuple[str, dict[str, str]]:
+    """How many of the plain words (each with its synonyms) a row ``d``
+    holds, as SQL, for the any-word fallback: a document with more of the
+    question's words ranks above one with fewer (the coordination factor of
+    classic Lucene scoring), whatever their rarity. At most 7, so a partial
+    match stays under the all-terms tier (8)."""
+    params: dict[str, str] = {}
+    parts = []
+    for index, term in enumerate(parsed.plain):
+        alternatives = [term.websearch()]
+        alternatives += [
+            parse_query(o).text for o in synonyms.get(term.text.lower(), ())
+        ]
+        words = []
+        for number, text in enumerate(alternatives):
+            params[f"coord_{index}_{number}"] = text
+            words.append(_WS.format(f"coord_{index}_{number}"))
+        parts.append(f"(d.search_vector @@ ({' || '.join(words)}))::int")
+    if not parts:
+        return "1", params
+    return f"(({' + '.join(parts)})::float8 / {len(parts)})", params
+
+
 def search_sql(
     types: tuple[str, ...],
     query: str,
@@ -184,12 +215,13 @@ def search_sql(
     terms: dict[str, list[Term]],
     *,
     excludes: bool,
+    coord: str = "1",
 ) -> str:
     # The query is written out where rows are matched, not read from the
     # input CTE: PostgreSQL folds it to a constant at planning, and can use
     # its statistics to choose between index and scan.
     kinds = ",".join(
-        _kind_sql(kind, query, positive, terms[kind], excludes=excludes)
+        _kind_sql(kind, query, positive, terms[kind], excludes=excludes, coord=coord)
         for kind in types
     )
     total = " + ".join(f"(SELECT n FROM {kind}_total)" for kind in types)  # noqa: S608  SQL of module constants and fixed kinds; values are parameters
