@@ -185,13 +185,13 @@ def query_sql(
 def coord_sql(
     parsed: ParsedQuery, synonyms: dict[str, tuple[str, ...]]
 ) -> tuple[str, dict[str, str]]:
-    """How many of the plain words (each with its synonyms) a row ``d``
-    holds, as SQL, for the any-word fallback: a document with more of the
-    question's words ranks above one with fewer (the coordination factor of
-    classic Lucene scoring), whatever their rarity. At most 7, so a partial
-    match stays under the all-terms tier (8)."""
+    """The share of the plain words (each with its synonyms) a row ``d``
+    holds, as SQL, for the any-word fallback: the coordination factor of
+    classic Lucene scoring, so that among partial matches a document with
+    more of the words ranks above one with fewer. Stop words, which match
+    nothing, are not counted; the denominator folds to a constant."""
     params: dict[str, str] = {}
-    parts = []
+    held, counted = [], []
     for index, term in enumerate(parsed.plain):
         alternatives = [term.websearch()]
         alternatives += [
@@ -201,10 +201,15 @@ def coord_sql(
         for number, text in enumerate(alternatives):
             params[f"coord_{index}_{number}"] = text
             words.append(_WS.format(f"coord_{index}_{number}"))
-        parts.append(f"(d.search_vector @@ ({' || '.join(words)}))::int")
-    if not parts:
+        word = f"({' || '.join(words)})"
+        held.append(f"(d.search_vector @@ {word})::int")
+        counted.append(f"(numnode({word}) > 0)::int")
+    if not held:
         return "1", params
-    return f"(({' + '.join(parts)})::float8 / {len(parts)})", params
+    return (
+        f"(({' + '.join(held)})::float8 / greatest({' + '.join(counted)}, 1))",
+        params,
+    )
 
 
 def search_sql(
