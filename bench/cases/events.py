@@ -11,7 +11,9 @@
 3. Commit-to-delivery delay: orders placed over HTTP at 300/s with the two
    dispatchers listening; p50/p99 of arrival time minus the event's time
    (the transaction's start, so the figure includes the transaction).
-   Target: p99 < 1 s.
+   Target: p99 < 1 s at 300 orders/s (not met when fewer are placed). Then
+   the same with the orders placed by the checkout service in two
+   processes (no HTTP front end), to show where the rate's limit is.
 4. Audit-trigger overhead on an import: two files of N new products
    imported with and without the audit triggers; rows/s of each (reported;
    the import target of >= 50,000 rows/s is the catalog's).
@@ -110,6 +112,43 @@ import json
 from pantry.events.endpoints import register_endpoint
 endpoint = register_endpoint(url=URL, events=["order.placed"])
 print(json.dumps({"endpoint": endpoint.pk}))
+"""
+
+# Orders placed by the checkout service in this process at RATE/s from
+# START (an epoch time), THREADS threads each with its own connection; the
+# HTTP front end is left out so that the rate is the one the target names.
+PACED = r"""
+import json, time
+from concurrent.futures import ThreadPoolExecutor
+from django.db import connection
+from pantry.orders.services import place_order
+
+def worker(index):
+    placed = failed = late = 0
+    try:
+        for i in range(index, TOTAL, THREADS):
+            due = START + i / RATE
+            pause = due - time.time()
+            if pause > 0:
+                time.sleep(pause)
+            elif pause < -0.5:
+                late += 1
+            try:
+                place_order(name="Bench", email="bench@example.com",
+                            lines=[(SKUS[(OFFSET + i) % len(SKUS)], 1)])
+                placed += 1
+            except Exception:
+                failed += 1
+    finally:
+        connection.close()
+    return placed, failed, late
+
+with ThreadPoolExecutor(THREADS) as pool:
+    results = list(pool.map(worker, range(THREADS)))
+print(json.dumps({"placed": sum(r[0] for r in results),
+                  "failed": sum(r[1] for r in results),
+                  "late": sum(r[2] for r in results),
+                  "finished": time.time()}))
 """
 
 DROP_ENDPOINT = r"""
@@ -286,6 +325,7 @@ def run(bench: Bench) -> None:
     try:
         _throughput(bench, env, receiver, 20_000 if full else 5_000)
         _delay(bench, env, receiver, seconds=20 if full else 8)
+        _delay_placed_in_process(bench, env, receiver, seconds=20 if full else 8)
     finally:
         receiver.stop()
     _audit(bench, env, 100_000 if full else 20_000)
@@ -409,7 +449,12 @@ def _delay(
         round(p99, 1) if p99 is not None else None,
         "ms",
         target="< 1000 at 300 orders/s",
-        ok=p99 is not None and p99 < 1000 and len(delays) >= placed > 0,
+        # Met only at the rate the target names, not at whatever rate the
+        # machine reached.
+        ok=p99 is not None
+        and p99 < 1000
+        and placed / elapsed >= 0.95 * rate
+        and len(delays) >= placed > 0,
         p50_ms=round(percentile(delays, 50), 1) if delays else None,
         orders_per_s=round(placed / elapsed),
         placed=placed,
@@ -432,4 +477,82 @@ def _audit(bench: Bench, env: dict[str, str], count: int) -> None:
         rows_per_s_without_audit=round(rates["without_audit"]),
         products=count,
         note="upsert path into a non-empty catalog, one variant per product",
+    )
+
+
+def _delay_placed_in_process(
+    bench: Bench, env: dict[str, str], receiver: Receiver, *, seconds: int
+) -> None:
+    """Commit-to-delivery at the 300 orders/s the target names.
+
+    Over HTTP this machine places about half that (see the case above), so
+    here the orders are placed by the checkout service itself, in two
+    processes of six threads paced to 150/s each: the same transactions,
+    events and dispatchers, without the HTTP front end in the way.
+    """
+    url = f"http://127.0.0.1:{receiver.port}/hook"
+    endpoint = _shell(env, f"URL = {url!r}\n" + REGISTER)["endpoint"]
+    processes = _dispatchers(env, 2)
+    rate, placers, threads = 300, 2, 6
+    total = rate * seconds // placers
+    try:
+        ready = time.monotonic() + 120
+        _shell(env, _paced_script(rate=1, total=2, threads=1, start=time.time()))
+        while receiver.ask("count") < 2 and time.monotonic() < ready:
+            time.sleep(0.1)
+        time.sleep(2)
+        receiver.ask("clear")
+        # Far enough ahead for each placer's start-up (Django, connections).
+        start = time.time() + 8
+        with ThreadPoolExecutor(placers) as pool:
+            outcomes = list(
+                pool.map(
+                    lambda n: _shell(
+                        env,
+                        _paced_script(
+                            rate=rate / placers,
+                            total=total,
+                            threads=threads,
+                            start=start,
+                            offset=n,
+                        ),
+                    ),
+                    range(placers),
+                )
+            )
+        placed = sum(o["placed"] for o in outcomes)
+        elapsed = max(o["finished"] for o in outcomes) - start
+        deadline = time.monotonic() + 30
+        while receiver.ask("count") < placed and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        _stop(processes)
+        pantry_output(env, "shell", "-c", f"ENDPOINT = {endpoint}\n" + DROP_ENDPOINT)
+    delays = receiver.ask("delays")
+    achieved = placed / max(elapsed, 1e-9)
+    p99 = percentile(delays, 99) if delays else None
+    bench.record(
+        "events.commit_to_delivery_p99_placed_in_process",
+        round(p99, 1) if p99 is not None else None,
+        "ms",
+        target="< 1000 at 300 orders/s",
+        ok=p99 is not None
+        and p99 < 1000
+        and achieved >= 0.95 * rate
+        and len(delays) >= placed > 0,
+        p50_ms=round(percentile(delays, 50), 1) if delays else None,
+        orders_per_s=round(achieved),
+        placed=placed,
+        failed=sum(o["failed"] for o in outcomes),
+        late=sum(o["late"] for o in outcomes),
+        delivered=len(delays),
+    )
+
+
+def _paced_script(
+    *, rate: float, total: int, threads: int, start: float, offset: int = 0
+) -> str:
+    return (
+        f"SKUS = {SKUS!r}\nRATE = {rate}\nTOTAL = {total}\nTHREADS = {threads}\n"
+        f"START = {start}\nOFFSET = {offset}\n" + PACED
     )
