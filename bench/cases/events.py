@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -324,7 +325,7 @@ def run(bench: Bench) -> None:
     receiver = Receiver()
     try:
         _throughput(bench, env, receiver, 20_000 if full else 5_000)
-        _delay(bench, env, receiver, seconds=20 if full else 8)
+        _delay_over_http(bench, env, receiver, seconds=20 if full else 8)
         _delay_placed_in_process(bench, env, receiver, seconds=20 if full else 8)
     finally:
         receiver.stop()
@@ -382,60 +383,36 @@ def _throughput(
     )
 
 
+# Orders per second the delay target names.
+DELAY_RATE = 300
+
+
 def _delay(
-    bench: Bench, env: dict[str, str], receiver: Receiver, *, seconds: int
+    bench: Bench,
+    env: dict[str, str],
+    receiver: Receiver,
+    name: str,
+    *,
+    warm: Callable[[], None],
+    load: Callable[[], tuple[int, float, dict[str, Any]]],
 ) -> None:
+    """Commit-to-delivery with two dispatchers listening while ``load``
+    places orders at DELAY_RATE; ``load`` answers (placed, seconds, figures
+    of its own). Met only at that rate, not at whatever rate the machine
+    reached."""
     url = f"http://127.0.0.1:{receiver.port}/hook"
     endpoint = _shell(env, f"URL = {url!r}\n" + REGISTER)["endpoint"]
     processes = _dispatchers(env, 2)
-    # Measure from the moment both dispatchers deliver: on a loaded machine
-    # their start alone can take seconds.
-    warm = {
-        "customer": {"name": "Bench", "email": "bench@example.com"},
-        "lines": [{"sku": SKUS[0], "quantity": 1}],
-    }
-    ready = time.monotonic() + 120
-    for _ in range(2):
-        bench.request("POST", "/api/v1/orders", body=warm)
-    while receiver.ask("count") < 2 and time.monotonic() < ready:
-        time.sleep(0.1)
-    time.sleep(2)
-    receiver.ask("clear")
-    rate, clients = 300, 12
-    total = rate * seconds
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    start = time.monotonic()
-
-    def client(index: int) -> None:
-        import http.client
-
-        conn = http.client.HTTPConnection(bench.host, bench.port, timeout=30)
-        for i in range(index, total, clients):
-            due = start + i / rate
-            pause = due - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            body = {
-                "customer": {"name": "Bench", "email": "bench@example.com"},
-                "lines": [{"sku": SKUS[i % len(SKUS)], "quantity": 1}],
-            }
-            status = bench.request(
-                "POST",
-                "/api/v1/orders",
-                body=body,
-                headers={"Idempotency-Key": str(uuid.uuid4())},
-                conn=conn,
-            )[0]
-            with lock:
-                statuses[status] = statuses.get(status, 0) + 1
-        conn.close()
-
     try:
-        with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(client, range(clients)))
-        elapsed = time.monotonic() - start
-        placed = statuses.get(201, 0)
+        # Measure from the moment both dispatchers deliver: on a loaded
+        # machine their start alone can take seconds.
+        ready = time.monotonic() + 120
+        warm()
+        while receiver.ask("count") < 2 and time.monotonic() < ready:
+            time.sleep(0.1)
+        time.sleep(2)
+        receiver.ask("clear")
+        placed, elapsed, figures = load()
         deadline = time.monotonic() + 30
         while receiver.ask("count") < placed and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -443,23 +420,139 @@ def _delay(
         _stop(processes)
         pantry_output(env, "shell", "-c", f"ENDPOINT = {endpoint}\n" + DROP_ENDPOINT)
     delays = receiver.ask("delays")
+    achieved = placed / max(elapsed, 1e-9)
     p99 = percentile(delays, 99) if delays else None
     bench.record(
-        "events.commit_to_delivery_p99",
+        name,
         round(p99, 1) if p99 is not None else None,
         "ms",
-        target="< 1000 at 300 orders/s",
-        # Met only at the rate the target names, not at whatever rate the
-        # machine reached.
+        target=f"< 1000 at {DELAY_RATE} orders/s",
         ok=p99 is not None
         and p99 < 1000
-        and placed / elapsed >= 0.95 * rate
+        and achieved >= 0.95 * DELAY_RATE
         and len(delays) >= placed > 0,
         p50_ms=round(percentile(delays, 50), 1) if delays else None,
-        orders_per_s=round(placed / elapsed),
+        orders_per_s=round(achieved),
         placed=placed,
         delivered=len(delays),
-        statuses={str(k): v for k, v in sorted(statuses.items())},
+        **figures,
+    )
+
+
+def _delay_over_http(
+    bench: Bench, env: dict[str, str], receiver: Receiver, *, seconds: int
+) -> None:
+    """Orders placed over HTTP by 12 clients, paced to DELAY_RATE."""
+    clients, total = 12, DELAY_RATE * seconds
+
+    def warm() -> None:
+        body = {
+            "customer": {"name": "Bench", "email": "bench@example.com"},
+            "lines": [{"sku": SKUS[0], "quantity": 1}],
+        }
+        for _ in range(2):
+            bench.request("POST", "/api/v1/orders", body=body)
+
+    def load() -> tuple[int, float, dict[str, Any]]:
+        statuses: dict[int, int] = {}
+        lock = threading.Lock()
+        start = time.monotonic()
+
+        def client(index: int) -> None:
+            import http.client
+
+            conn = http.client.HTTPConnection(bench.host, bench.port, timeout=30)
+            for i in range(index, total, clients):
+                pause = start + i / DELAY_RATE - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                body = {
+                    "customer": {"name": "Bench", "email": "bench@example.com"},
+                    "lines": [{"sku": SKUS[i % len(SKUS)], "quantity": 1}],
+                }
+                status = bench.request(
+                    "POST",
+                    "/api/v1/orders",
+                    body=body,
+                    headers={"Idempotency-Key": str(uuid.uuid4())},
+                    conn=conn,
+                )[0]
+                with lock:
+                    statuses[status] = statuses.get(status, 0) + 1
+            conn.close()
+
+        with ThreadPoolExecutor(clients) as pool:
+            list(pool.map(client, range(clients)))
+        elapsed = time.monotonic() - start
+        counts = {str(k): v for k, v in sorted(statuses.items())}
+        return statuses.get(201, 0), elapsed, {"statuses": counts}
+
+    _delay(
+        bench,
+        env,
+        receiver,
+        "events.commit_to_delivery_p99",
+        warm=warm,
+        load=load,
+    )
+
+
+def _delay_placed_in_process(
+    bench: Bench, env: dict[str, str], receiver: Receiver, *, seconds: int
+) -> None:
+    """Orders placed by the checkout service itself, in two processes of six
+    threads paced to half of DELAY_RATE each: the same transactions, events
+    and dispatchers as over HTTP (which this machine places at about half
+    the rate), without the HTTP front end in the way."""
+    placers, threads = 2, 6
+    total = DELAY_RATE * seconds // placers
+
+    def warm() -> None:
+        _shell(env, _paced_script(rate=1, total=2, threads=1, start=time.time()))
+
+    def load() -> tuple[int, float, dict[str, Any]]:
+        # Far enough ahead for each placer's start-up (Django, connections).
+        start = time.time() + 8
+        with ThreadPoolExecutor(placers) as pool:
+            outcomes = list(
+                pool.map(
+                    lambda n: _shell(
+                        env,
+                        _paced_script(
+                            rate=DELAY_RATE / placers,
+                            total=total,
+                            threads=threads,
+                            start=start,
+                            offset=n,
+                        ),
+                    ),
+                    range(placers),
+                )
+            )
+        placed = sum(o["placed"] for o in outcomes)
+        elapsed = max(o["finished"] for o in outcomes) - start
+        figures = {
+            "failed": sum(o["failed"] for o in outcomes),
+            "late": sum(o["late"] for o in outcomes),
+        }
+        return placed, elapsed, figures
+
+    _delay(
+        bench,
+        env,
+        receiver,
+        "events.commit_to_delivery_p99_placed_in_process",
+        warm=warm,
+        load=load,
+    )
+
+
+def _paced_script(
+    *, rate: float, total: int, threads: int, start: float, offset: int = 0
+) -> str:
+    return (
+        f"SKUS = {SKUS!r}\nRATE = {rate}\nTOTAL = {total}\nTHREADS = {threads}\n"
+        f"START = {start}\nOFFSET = {offset}\n" + PACED
     )
 
 
@@ -477,82 +570,4 @@ def _audit(bench: Bench, env: dict[str, str], count: int) -> None:
         rows_per_s_without_audit=round(rates["without_audit"]),
         products=count,
         note="upsert path into a non-empty catalog, one variant per product",
-    )
-
-
-def _delay_placed_in_process(
-    bench: Bench, env: dict[str, str], receiver: Receiver, *, seconds: int
-) -> None:
-    """Commit-to-delivery at the 300 orders/s the target names.
-
-    Over HTTP this machine places about half that (see the case above), so
-    here the orders are placed by the checkout service itself, in two
-    processes of six threads paced to 150/s each: the same transactions,
-    events and dispatchers, without the HTTP front end in the way.
-    """
-    url = f"http://127.0.0.1:{receiver.port}/hook"
-    endpoint = _shell(env, f"URL = {url!r}\n" + REGISTER)["endpoint"]
-    processes = _dispatchers(env, 2)
-    rate, placers, threads = 300, 2, 6
-    total = rate * seconds // placers
-    try:
-        ready = time.monotonic() + 120
-        _shell(env, _paced_script(rate=1, total=2, threads=1, start=time.time()))
-        while receiver.ask("count") < 2 and time.monotonic() < ready:
-            time.sleep(0.1)
-        time.sleep(2)
-        receiver.ask("clear")
-        # Far enough ahead for each placer's start-up (Django, connections).
-        start = time.time() + 8
-        with ThreadPoolExecutor(placers) as pool:
-            outcomes = list(
-                pool.map(
-                    lambda n: _shell(
-                        env,
-                        _paced_script(
-                            rate=rate / placers,
-                            total=total,
-                            threads=threads,
-                            start=start,
-                            offset=n,
-                        ),
-                    ),
-                    range(placers),
-                )
-            )
-        placed = sum(o["placed"] for o in outcomes)
-        elapsed = max(o["finished"] for o in outcomes) - start
-        deadline = time.monotonic() + 30
-        while receiver.ask("count") < placed and time.monotonic() < deadline:
-            time.sleep(0.1)
-    finally:
-        _stop(processes)
-        pantry_output(env, "shell", "-c", f"ENDPOINT = {endpoint}\n" + DROP_ENDPOINT)
-    delays = receiver.ask("delays")
-    achieved = placed / max(elapsed, 1e-9)
-    p99 = percentile(delays, 99) if delays else None
-    bench.record(
-        "events.commit_to_delivery_p99_placed_in_process",
-        round(p99, 1) if p99 is not None else None,
-        "ms",
-        target="< 1000 at 300 orders/s",
-        ok=p99 is not None
-        and p99 < 1000
-        and achieved >= 0.95 * rate
-        and len(delays) >= placed > 0,
-        p50_ms=round(percentile(delays, 50), 1) if delays else None,
-        orders_per_s=round(achieved),
-        placed=placed,
-        failed=sum(o["failed"] for o in outcomes),
-        late=sum(o["late"] for o in outcomes),
-        delivered=len(delays),
-    )
-
-
-def _paced_script(
-    *, rate: float, total: int, threads: int, start: float, offset: int = 0
-) -> str:
-    return (
-        f"SKUS = {SKUS!r}\nRATE = {rate}\nTOTAL = {total}\nTHREADS = {threads}\n"
-        f"START = {start}\nOFFSET = {offset}\n" + PACED
     )
