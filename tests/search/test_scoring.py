@@ -16,13 +16,20 @@ def slugs(response) -> list[str]:
     return [item["slug"] for item in response.body["items"]]
 
 
+def analyze_products() -> None:
+    """Document frequencies and the row count come from the table's
+    statistics (pg_stats, pg_class.reltuples): make them this test's rows,
+    not whatever another test left behind."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+
+
 def test_a_rare_word_outweighs_a_common_one_among_partial_matches(api):
     # Oldest first, so a tie (as cover density alone gave) would put it last.
     ProductFactory(slug="copper", name="Jug", description="Hammered copper.")
     for n in range(6):
         ProductFactory(slug=f"kettle-{n}", name=f"Pot {n}", description="A kettle.")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE catalog_product")
+    analyze_products()
 
     response = api.get("search", {"q": "copper kettle"})
 
@@ -33,9 +40,7 @@ def test_a_rare_word_outweighs_a_common_one_among_partial_matches(api):
 def test_document_frequencies_come_from_the_vectors(db):
     ProductFactory(slug="a", name="Kettle", description="kettles boil")
     ProductFactory(slug="b", name="Pan", description="")
-    # Statistics of these rows, not of whatever another test left behind.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE catalog_product")
+    analyze_products()
 
     terms = scoring.terms_of("kettles and pans", ["catalog_product"])
 
@@ -57,10 +62,7 @@ def test_among_partial_matches_more_of_the_words_rank_higher(api):
         ProductFactory(slug=f"lid-{n}", name=f"Lid {n}", description="")
     for n in range(5):
         ProductFactory(slug=f"kettle-{n}", name=f"Pot {n}", description="A kettle.")
-    # The idfs read the table's statistics: make them this test's rows, not
-    # whatever another test left in pg_class.reltuples.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE catalog_product")
+    analyze_products()
 
     response = api.get("search", {"q": "copper kettle lid"})
 
