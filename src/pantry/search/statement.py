@@ -12,6 +12,7 @@ from django.db.models import F, QuerySet
 
 from pantry.catalog.models import Product
 from pantry.core.textsearch import SEARCH_CONFIG, ParsedQuery, parse_query
+from pantry.core.textsearch import Term as QueryTerm
 from pantry.journal.models import Post
 from pantry.search.scoring import Term, bm25_sql, tf_columns
 
@@ -90,9 +91,9 @@ def _kind_sql(
         {kind}_indexed AS MATERIALIZED ({indexed}),
         {kind}_ranked AS MATERIALIZED (
             SELECT '{kind}'::text AS type, d.id, d.slug, d.title, d.dated,
-                ({_TIERS} + bm25 * {coord} / (bm25 * {coord} + 1))::float8 AS rank
+                ({_TIERS} + score / (score + 1))::float8 AS rank
             FROM (
-                SELECT d.*, {bm25_sql(kind, terms)} AS bm25
+                SELECT d.*, ({bm25_sql(kind, terms)}) * {coord} AS score
                 FROM (
                     SELECT c.*, {tf_columns(kind, terms)}
                     FROM (
@@ -133,6 +134,12 @@ def _kind_sql(
 _WS = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %({{}})s)"
 
 
+def word_texts(term: QueryTerm, synonyms: dict[str, tuple[str, ...]]) -> list[str]:
+    """Websearch texts of a plain word and of each of its synonyms."""
+    others = synonyms.get(term.text.lower(), ())
+    return [term.websearch(), *(parse_query(other).text for other in others)]
+
+
 def query_sql(
     parsed: ParsedQuery,
     synonyms: dict[str, tuple[str, ...]],
@@ -160,9 +167,10 @@ def query_sql(
         if not others:
             continue
         expanded.add(index)
-        alternatives = [ws(f"syn_{index}", term.websearch())]
-        for number, other in enumerate(others):
-            alternatives.append(ws(f"syn_{index}_{number}", parse_query(other).text))
+        texts = word_texts(term, synonyms)
+        alternatives = [ws(f"syn_{index}", texts[0])]
+        for number, text in enumerate(texts[1:]):
+            alternatives.append(ws(f"syn_{index}_{number}", text))
         groups.append("(" + " || ".join(alternatives) + ")")
     kept = [term for index, term in enumerate(parsed.plain) if index not in expanded]
     if fallback:
@@ -193,12 +201,8 @@ def coord_sql(
     params: dict[str, str] = {}
     held, counted = [], []
     for index, term in enumerate(parsed.plain):
-        alternatives = [term.websearch()]
-        alternatives += [
-            parse_query(o).text for o in synonyms.get(term.text.lower(), ())
-        ]
         words = []
-        for number, text in enumerate(alternatives):
+        for number, text in enumerate(word_texts(term, synonyms)):
             params[f"coord_{index}_{number}"] = text
             words.append(_WS.format(f"coord_{index}_{number}"))
         word = f"({' || '.join(words)})"
