@@ -71,6 +71,8 @@ def expected(filters: ProductFilters, sort: str) -> list[str]:
         qs = qs.filter(category__path__descendant_of=root.path)
     for tag in filters.tags:
         qs = qs.filter(tags__contains=[tag])
+    if filters.any_tags:
+        qs = qs.filter(tags__overlap=list(filters.any_tags))
     if filters.in_stock:
         qs = qs.filter(summary__has_stock=True)
     order = {
@@ -93,10 +95,23 @@ def test_the_bound_is_the_kept_count_of_the_rarest_tag_in_the_subtree(shop):
     assert (
         tag_bound(ProductFilters(category="lamps", tags=["gift"], in_stock=True)) == 3
     )
+    # Any of several tags: at most the sum of their counts; with tags all
+    # wanted as well, the least of the two bounds.
+    assert tag_bound(ProductFilters(category="home", any_tags=["gift", "eco"])) == 12
+    assert tag_bound(ProductFilters(category="lamps", any_tags=["eco", "eco"])) == 3
+    assert tag_bound(ProductFilters(category="home", any_tags=["sale", "nope"])) == 0
+    assert (
+        tag_bound(ProductFilters(category="home", tags=["eco"], any_tags=["gift"])) == 6
+    )
+    assert (
+        tag_bound(ProductFilters(category="home", tags=["gift"], any_tags=["sale"]))
+        == 0
+    )
     # Nothing to bound without both, or for an unknown category.
     assert tag_bound(ProductFilters(tags=["gift"])) is None
     assert tag_bound(ProductFilters(category="home")) is None
     assert tag_bound(ProductFilters(category="nowhere", tags=["gift"])) is None
+    assert tag_bound(ProductFilters(any_tags=["gift"])) is None
 
 
 @pytest.mark.parametrize("sort", SORTS)
@@ -108,10 +123,19 @@ def test_every_category_and_tag_pair_pages_through_exactly_its_matches(shop, sor
     ):
         filters = ProductFilters(category=category, tags=tags, in_stock=in_stock)
         assert every_page(filters, sort) == expected(filters, sort), filters
+        offered = ProductFilters(category=category, any_tags=tags, in_stock=in_stock)
+        assert every_page(offered, sort) == expected(offered, sort), offered
 
 
-def test_a_pair_no_product_has_costs_no_product_query(shop, client):
-    filters = ProductFilters(category="garden", tags=["eco"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ProductFilters(category="garden", tags=["eco"]),
+        ProductFilters(category="garden", any_tags=["eco", "none"]),
+    ],
+    ids=["all-of", "any-of"],
+)
+def test_a_pair_no_product_has_costs_no_product_query(shop, client, filters):
 
     with CaptureQueriesContext(connection) as captured:
         page = listed_products(filters, sort="newest", limit=20, cursor=None)
@@ -122,9 +146,10 @@ def test_a_pair_no_product_has_costs_no_product_query(shop, client):
     assert counted["total"] == 0
     assert counted["tags"] == []
     assert not [q for q in captured if '"catalog_product"' in q["sql"]]
-    body = client.get("/api/v1/products?category=garden&tag=eco").json()
+    wanted = "tag=eco" if filters.tags else "any_tag=eco&any_tag=none"
+    body = client.get(f"/api/v1/products?category=garden&{wanted}").json()
     assert body["items"] == []
-    searched = client.get("/api/v1/products?category=garden&tag=eco&q=item")
+    searched = client.get(f"/api/v1/products?category=garden&{wanted}&q=item")
     assert searched.status_code == 200
     assert searched.json()["items"] == []
 

@@ -37,38 +37,48 @@ def active_percent(product_ref: Any, now: datetime) -> Subquery:
 
 
 # Per wanted tag, the active products of the category's subtree carrying it
-# (in stock only, with %(stock)s), from the counts the triggers keep; the
-# least of them bounds the matches. No row for an unknown category.
+# (in stock only, with %(stock)s), from the counts the triggers keep. The
+# least count of the tags all wanted bounds the matches, and so does the sum
+# of the counts of the tags any of which will do. No row for an unknown
+# category.
 _TAG_BOUND = """
-SELECT min(n) FROM (
-    SELECT coalesce(sum(CASE WHEN %(stock)s THEN f.in_stock ELSE f.products END), 0)
-        AS n
-    FROM unnest(%(tags)s::text[]) AS t(tag)
+WITH per_tag AS (
+    SELECT t.all_wanted,
+           coalesce(sum(CASE WHEN %(stock)s THEN f.in_stock ELSE f.products END), 0)
+               AS n
+    FROM (SELECT tag, true FROM unnest(%(tags)s::text[]) AS wanted(tag)
+          UNION
+          SELECT tag, false FROM unnest(%(any_tags)s::text[]) AS offered(tag))
+         AS t(tag, all_wanted)
     LEFT JOIN catalog_facetcount f ON f.tag = t.tag AND f.category_id IN (
         SELECT c.id FROM catalog_category c, catalog_category top
         WHERE top.slug = %(slug)s AND c.path <@ top.path)
-    GROUP BY t.tag
-) per_tag
+    GROUP BY t.tag, t.all_wanted
+)
+SELECT least(min(n) FILTER (WHERE all_wanted), sum(n) FILTER (WHERE NOT all_wanted))
+FROM per_tag
 WHERE EXISTS (SELECT 1 FROM catalog_category WHERE slug = %(slug)s)
 """
 
 
 def tag_bound(filters: ProductFilters) -> int | None:
-    """At most how many products match ``filters``, when they name tags and
-    a category (None otherwise, and for an unknown category).
+    """At most how many products match ``filters``, when they name tags
+    (all of them or any of them) and a category (None otherwise, and for an
+    unknown category).
 
     PostgreSQL takes a tag and a category as independent, so for a tag
     that few products of the category carry it walks the newest index
     across the whole catalog (1 s at a million products for a pair that
     matches nothing). The kept facet counts know the pair's number.
     """
-    if not filters.tags or filters.category is None:
+    if not (filters.tags or filters.any_tags) or filters.category is None:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
             _TAG_BOUND,
             {
                 "tags": list(filters.tags),
+                "any_tags": list(filters.any_tags),
                 "slug": filters.category,
                 "stock": filters.in_stock is True,
             },
