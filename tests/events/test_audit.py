@@ -11,8 +11,11 @@ from pantry.catalog import services as catalog
 from pantry.catalog.importing import import_products
 from pantry.events.audit import acting_as
 from pantry.events.models import AuditRecord
+from pantry.orders.services import place_order
+from pantry.payments.models import Payment
 from tests.factories import CategoryFactory, VariantFactory
 from tests.helpers import assert_constant_queries, assert_error
+from tests.payments.conftest import fake_webhook
 
 
 def _records(table: str) -> list[AuditRecord]:
@@ -75,6 +78,38 @@ def test_an_anonymous_order_is_recorded_as_the_customers_with_a_new_request_id(a
         3,
         "customer",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_webhook_is_recorded_as_the_providers_with_its_request_id(api):
+    VariantFactory(sku="MUG-1", price=Decimal("9.00"), stock=5, requires_shipping=False)
+    placed = place_order(
+        name="Ada",
+        email="ada@example.com",
+        lines=[("MUG-1", 2)],
+        payment_provider="fake",
+    )
+    payment = Payment.objects.get()
+    body, headers = fake_webhook(payment.provider_ref, amount="18.00")
+    AuditRecord.objects.all().delete()
+
+    response = api.client.post(
+        "/api/v1/payments/fake/webhook",
+        data=body,
+        content_type="application/json",
+        headers={**headers, "X-Request-ID": "hook-7"},
+    )
+
+    assert response.status_code == 200
+    # The anonymous client only relays what the provider did.
+    [order] = _records("orders_order")
+    assert (order.op, order.actor, order.request_id) == (
+        "update",
+        "payment:fake",
+        "hook-7",
+    )
+    assert (order.before["status"], order.after["status"]) == ("placed", "paid")
+    assert order.after["number"] == placed.number
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
+from pantry.events.audit import Actor, acting_as, current_actor
 from pantry.payments.errors import RefundExceedsOrder, UnknownWebhookProvider
 from pantry.payments.models import Payment
 from pantry.payments.providers import PROVIDERS, get_provider
@@ -144,9 +145,12 @@ def ingest_webhook(
     if provider not in PROVIDERS:
         raise UnknownWebhookProvider(f"There is no payment provider {provider!r}.")
     event = PROVIDERS[provider]().parse_webhook(body, headers)
-    # No savepoint: nothing in here answers a domain error, and any failure
-    # undoes the whole request's transaction (one round trip fewer each way).
-    with transaction.atomic(savepoint=False):
+    # The provider changes the rows, not the anonymous client that relays it;
+    # the request id stays the request's. No savepoint: nothing in here
+    # answers a domain error, and any failure undoes the whole request's
+    # transaction (one round trip fewer each way).
+    actor = Actor(f"payment:{provider}", current_actor().request_id)
+    with acting_as(actor), transaction.atomic(savepoint=False):
         params = [
             provider,
             event.provider_ref,
