@@ -113,3 +113,18 @@ def test_pantry_run_refuses_a_taken_http_port_in_one_line():
     assert result.stderr == (
         f"pantry: port {port} on 127.0.0.1 is already in use; stop what listens there or pass --port\n"
     )
+
+
+def test_an_initdb_failure_reports_its_cause_not_its_clean_up():
+    from pantry.platform.embedded import _first_error
+
+    stderr = (
+        "The files belonging to this database system will be owned by user pantry.\n"
+        'initdb: error: could not create directory "/x/pg_wal": No space left\n'
+        'initdb: removing contents of data directory "/x"\n'
+        "initdb: error: failed to remove contents of data directory\n"
+    )
+    assert _first_error(stderr) == (
+        'initdb: error: could not create directory "/x/pg_wal": No space left'
+    )
+    assert _first_error("just one line\n") == "just one line"

@@ -281,9 +281,23 @@ class EmbeddedPostgres:
         return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
     def _initdb(self) -> None:
+        # One retry on a clean directory: initdb has failed once under heavy
+        # load and not again; its whole output goes to the log either way.
+        for attempt in (1, 2):
+            result = self._run_initdb()
+            if result.returncode == 0:
+                return
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            with contextlib.suppress(OSError), open(self.log_file, "a") as log:
+                log.write(f"initdb failed (attempt {attempt}):\n{result.stderr}\n")
+        raise EmbeddedDatabaseError(
+            "initdb failed: " + _first_error(result.stderr or result.stdout)
+        )
+
+    def _run_initdb(self) -> subprocess.CompletedProcess[str]:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
-        result = subprocess.run(
+        return subprocess.run(
             [
                 str(bin_dir() / "initdb"),
                 "-D",
@@ -303,11 +317,6 @@ class EmbeddedPostgres:
             text=True,
             **self._run_as(),  # type: ignore[call-overload]
         )
-        if result.returncode != 0:
-            shutil.rmtree(self.data_dir, ignore_errors=True)
-            raise EmbeddedDatabaseError(
-                "initdb failed: " + _last_line(result.stderr or result.stdout)
-            )
 
     def _port_free(self, port: int) -> bool:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -409,6 +418,14 @@ def _tail(path: Path, size: int = 4000) -> str:
             return handle.read().decode("utf-8", "replace")
     except OSError:
         return ""
+
+
+def _first_error(text: str) -> str:
+    """initdb's cause, not the clean-up lines it prints after it."""
+    for line in text.splitlines():
+        if "error:" in line or "FATAL" in line:
+            return line.strip()
+    return _last_line(text)
 
 
 def _last_line(text: str) -> str:
