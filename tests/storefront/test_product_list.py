@@ -109,15 +109,31 @@ def test_category_without_subcategories_offers_spec_values(client, shelf):
 
 
 def test_spec_values_past_the_bound_are_scaled_estimates(client, shelf, monkeypatch):
-    from pantry.catalog import pages
+    from pantry.catalog.facets import specs
 
     # Counted over the first match only, then scaled to the two kettles.
-    monkeypatch.setattr(pages, "SPEC_FACET_ROWS", 1)
+    monkeypatch.setattr(specs, "SPEC_FACET_ROWS", 1)
 
     html = client.get("/categories/kettles/").content.decode()
 
     assert tags(html, "select", id="spec-1", name="spec.material")
     assert re.search(r"<option value=\"(glass|steel)\">\1 \(about 1\)</option>", html)
+
+
+def test_a_priced_leaf_page_counts_spec_values_in_the_facets_pass(client, shelf):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/categories/kettles/", {"min_price": "30"}).content.decode()
+
+    assert names(html) == ["glass-kettle", "steel-kettle"]
+    assert_in_html('<option value="2200">2200 (1)</option>', html)
+    assert_in_html('<option value="steel">steel (1)</option>', html)
+    [spec_statement] = [
+        q["sql"] for q in captured.captured_queries if "jsonb_each" in q["sql"]
+    ]
+    assert "tag_counts" in spec_statement
 
 
 def test_category_page_filters_by_a_spec_value(client, shelf):

@@ -12,18 +12,25 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
 from django.utils import timezone
 
-from pantry.catalog.facets import about, facets
-from pantry.catalog.filters import ListRequest, ProductFilters, parse_filters
+from pantry.catalog.facets import (
+    SpecCounts,
+    about,
+    facets,
+    spec_counts,
+)
+from pantry.catalog.filters import (
+    ListRequest,
+    ProductFilters,
+    parse_filters,
+)
 from pantry.catalog.images.shapes import ShownImage, image_rows, shown_image
 from pantry.catalog.models import Category, Product, Variant, option_label
 from pantry.catalog.queries import (
     ProductCard,
     active_promotions,
-    filtered_products,
     listed_products,
     next_price_change,
     product_card,
@@ -145,10 +152,6 @@ SORT_CHOICES = (
     ("-price", "Price, high to low"),
     ("name", "Name"),
 )
-SPEC_FACET_VALUES = 10
-SPEC_FACET_KEYS = 8
-# Spec values are counted over at most this many matches, then scaled.
-SPEC_FACET_ROWS = 2_000
 MENU_DEPTH = 2
 
 
@@ -244,49 +247,6 @@ def _facets_key(filters: ProductFilters) -> str:
     )
 
 
-def _spec_facets(filters: ProductFilters) -> tuple[list[tuple[str, str, int]], int]:
-    """(dotted path, value, count) of the scalar specs of matching products,
-    two levels deep, for keys with few distinct values; and how many
-    matches were read (at most SPEC_FACET_ROWS + 1: past that, the counts
-    are of the first ones read only).
-
-    Spec filters themselves are left out of the count, so a chosen value's
-    alternatives stay on offer.
-    """
-    matched = filtered_products(replace(filters, specs=())).values("specs")
-    inner, params = matched.query.sql_with_params()
-    sql = f"""
-        WITH matched AS MATERIALIZED ({inner} LIMIT {SPEC_FACET_ROWS + 1}),
-        leaves AS (
-            SELECT e.key AS path, e.value
-            FROM matched m, jsonb_each(m.specs) e
-            WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean')
-            UNION ALL
-            SELECT e.key || '.' || inner_e.key, inner_e.value
-            FROM matched m, jsonb_each(m.specs) e, jsonb_each(e.value) inner_e
-            WHERE jsonb_typeof(e.value) = 'object'
-              AND jsonb_typeof(inner_e.value) IN ('string', 'number', 'boolean')
-        ),
-        counted AS (
-            SELECT path, value #>> '{{}}' AS value, count(*) AS n
-            FROM leaves GROUP BY path, value #>> '{{}}'
-        ),
-        small AS (
-            SELECT path FROM counted GROUP BY path
-            HAVING count(*) BETWEEN 2 AND {SPEC_FACET_VALUES}
-            ORDER BY sum(n) DESC, path LIMIT {SPEC_FACET_KEYS}
-        )
-        SELECT c.path, c.value, c.n, (SELECT count(*) FROM matched)
-        FROM counted c JOIN small USING (path)
-        ORDER BY c.path, c.value
-    """  # noqa: S608  fixed SQL around Django's compiled queryset; values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    read = int(rows[0][3]) if rows else 0
-    return [(path, value, int(n)) for path, value, n, _ in rows], read
-
-
 def _is_leaf(slug: str | None, categories: list[dict[str, Any]]) -> bool:
     """Whether ``slug`` is a category with no subcategory among the matches."""
     if slug is None:
@@ -320,14 +280,21 @@ def _cached_facets(request: ListRequest) -> dict[str, Any]:
 
 
 def _counted_facets(filters: ProductFilters) -> dict[str, Any]:
-    result = dict(facets(filters))
+    # In a category with no subcategory at all, the facets' exact pass
+    # counts the spec values of the matches it finds anyway.
+    result = dict(facets(filters, leaf_specs=not filters.specs))
     leaf = _is_leaf(filters.category, result["categories"])
-    specs, read = _spec_facets(filters) if leaf else ([], 0)
-    result["specs_estimated"] = read > SPEC_FACET_ROWS
+    counts: SpecCounts | None = result.pop("spec_counts", None)
+    if not leaf:
+        counts = SpecCounts([], 0)
+    elif counts is None:
+        counts = spec_counts(filters)
+    specs = counts.rows
+    result["specs_estimated"] = counts.estimated
     if result["specs_estimated"]:
         # Scale the first matches read to the whole set without spec filters.
         base = result if not filters.specs else facets(replace(filters, specs=()))
-        scale = base["total"] / read
+        scale = base["total"] / counts.read
         specs = [(path, value, about(n * scale)) for path, value, n in specs]
     result["specs"] = specs
     return result

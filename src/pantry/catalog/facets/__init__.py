@@ -32,24 +32,30 @@ from pantry.catalog.facets.counting import (
     sample_rows,
 )
 from pantry.catalog.facets.lookups import lookup
+from pantry.catalog.facets.specs import SpecCounts, spec_counts
 from pantry.catalog.filters import ProductFilters, subtree_ids
 from pantry.catalog.queries import filtered_products, tag_bound
 from pantry.core.textsearch import clean_query
 
-__all__ = ["about", "facets"]
+__all__ = ["SpecCounts", "about", "facets", "spec_counts"]
 
 # Sample first when the planner expects this many times the exact limit,
 # and trust the sample when it finds as many (its error is a few per cent).
 CLEARLY_ABOVE = 1.5
 
 
-def facets(filters: ProductFilters) -> dict[str, Any]:
+def facets(filters: ProductFilters, *, leaf_specs: bool = False) -> dict[str, Any]:
     """API.md's facets of the products ``filters`` match.
 
     ``{"tags", "categories", "price", "in_stock": {"count"}, "total",
-    "count_is_estimate"}``; raises UnknownCategory.
+    "count_is_estimate"}``; raises UnknownCategory. With ``leaf_specs``
+    (for filters without spec filters) and a category with no subcategory,
+    a pass over the matches counts their spec values too, under
+    ``"spec_counts"`` (a SpecCounts; absent when no pass ran: count them
+    with ``spec_counts``).
     """
     subtree = subtree_ids(filters.category) if filters.category is not None else None
+    specs = leaf_specs and subtree is not None and len(subtree) == 1
     if _looked_up(filters):
         return shaped(lookup(filters, subtree), estimate=False)
     if tag_bound(filters) == 0:
@@ -86,22 +92,29 @@ def facets(filters: ProductFilters) -> dict[str, Any]:
         params,
         filters,
         limit=limit,
+        specs=specs,
     )
     if bounded is not None and bounded.total <= limit:
-        return shaped(bounded, estimate=False)
+        return _with_specs(shaped(bounded, estimate=False), bounded)
     if sampled is None:
         rows = settings.PANTRY_FACET_SAMPLE_ROWS
         sampled = count_sampled(
             inner, params, filters, rows=rows, active=active or active_products()
         )
-    if sampled.scale == 1.0:
-        return shaped(sampled, estimate=False)
     if bounded is None:
-        return shaped(sampled, estimate=True)
+        return shaped(sampled, estimate=sampled.scale != 1.0)
+    if sampled.scale == 1.0:
+        return _with_specs(shaped(sampled, estimate=False), bounded)
     # Both ranges lie inside the true one: together they come closer.
     sampled.low = _least(bounded.low, sampled.low, min)
     sampled.high = _least(bounded.high, sampled.high, max)
-    return shaped(sampled, estimate=True)
+    return _with_specs(shaped(sampled, estimate=True), bounded)
+
+
+def _with_specs(result: dict[str, Any], counted: Counted) -> dict[str, Any]:
+    if counted.specs is not None:
+        result["spec_counts"] = counted.specs
+    return result
 
 
 def _planned_rows(inner: str, params: Any) -> float:

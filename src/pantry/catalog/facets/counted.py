@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pantry.catalog.facets.specs import SpecCounts
 
 FACET_TAGS = 30
 
@@ -21,6 +24,8 @@ class Counted:
     high: Decimal | None
     # Estimates only: what one matched row stands for.
     scale: float = 1.0
+    # Spec values, when the exact pass counted them too.
+    specs: SpecCounts | None = None
 
     @classmethod
     def empty(cls) -> Counted:

@@ -10,6 +10,12 @@ from django.db import OperationalError, connection, transaction
 from psycopg.errors import QueryCanceled
 
 from pantry.catalog.facets.counted import FACET_TAGS, ROLLUP, Counted, counted_of
+from pantry.catalog.facets.specs import (
+    SPEC_ROWS,
+    SPEC_WITH,
+    spec_counts_of,
+    spec_rows_read,
+)
 from pantry.catalog.filters import ProductFilters
 
 PRODUCT_TABLE = 'FROM "catalog_product"'
@@ -53,6 +59,8 @@ prices AS (
            max(round(price_max * (100 - percent_off) / 100, 2)) AS high
     FROM joined
 )
+"""  # noqa: S608  constants of this module
+PASS_ROWS = f"""
 SELECT 't', key, NULL, NULL, n, NULL::bigint FROM tag_counts
 UNION ALL
 {ROLLUP}
@@ -70,27 +78,43 @@ def count(
     *,
     limit: int,
     sample: str | None = None,
+    specs: bool = False,
 ) -> tuple[Counted, tuple[int, int] | None]:
     """One pass over the rows of ``inner`` (counted past ``limit`` rows
     only as ``total``); with ``sample`` (a CTE ``sampled`` of catalog rows
     that ``inner`` reads), the second value is the (all, active) rows the
-    sample held."""
+    sample held; with ``specs``, the pass counts spec values too
+    (``Counted.specs``)."""
     values = [*params, filters.now, limit]
-    sql = f"WITH matched AS MATERIALIZED ({inner}), {PASS}"
+    ctes = f"matched AS MATERIALIZED ({inner}), {PASS}"
+    rows_sql = PASS_ROWS
+    if specs:
+        ctes += f", {SPEC_WITH}"
+        rows_sql += SPEC_ROWS
+        values.append(spec_rows_read())
     if sample is not None:
-        sql = f"{sample}, matched AS MATERIALIZED ({inner}), {PASS}{SAMPLE_SIZE}"
+        ctes = f"{sample}, {ctes}"
+        rows_sql += SAMPLE_SIZE
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(f"WITH {ctes} {rows_sql}", values)
         rows = cursor.fetchall()
     counted = counted_of(rows)
     # Past the limit the pass counted no category: the total is the rows.
     counted.total = max(counted.total, next(int(r[4]) for r in rows if r[0] == "m"))
+    if specs:
+        counted.specs = spec_counts_of(rows)
     size = next(((int(r[4]), int(r[5])) for r in rows if r[0] == "s"), None)
     return counted, size
 
 
 def count_within(
-    budget_ms: int, inner: str, params: Any, filters: ProductFilters, *, limit: int
+    budget_ms: int,
+    inner: str,
+    params: Any,
+    filters: ProductFilters,
+    *,
+    limit: int,
+    specs: bool = False,
 ) -> Counted | None:
     """``count`` if it finishes within ``budget_ms``, else None (cancelled
     by statement_timeout in a savepoint, so the transaction goes on)."""
@@ -103,7 +127,7 @@ def count_within(
                     [f"{int(budget_ms)}ms"],
                 )
                 (before, _) = cursor.fetchone()
-                counted, _ = count(inner, params, filters, limit=limit)
+                counted, _ = count(inner, params, filters, limit=limit, specs=specs)
                 # Released, the savepoint's setting would outlive it.
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true)", [before]
@@ -161,7 +185,7 @@ def count_sampled(
     columns += ["attributes"] if filters.attributes else []
     columns += ["search_vector"] if filters.q else []
     sample = (
-        f"WITH sampled AS MATERIALIZED (SELECT {', '.join(columns)}"  # noqa: S608  constant names
+        f"sampled AS MATERIALIZED (SELECT {', '.join(columns)}"  # noqa: S608  constant names
         f" FROM catalog_product TABLESAMPLE SYSTEM_ROWS({int(rows)}))"
     )
     counted, size = count(on_sample, params, filters, limit=rows, sample=sample)
