@@ -15,17 +15,8 @@ from typing import Any
 from django.db.models import DateTimeField, F, Func, OuterRef, Subquery
 from django.utils import timezone
 
-from pantry.catalog.facets import (
-    SpecCounts,
-    about,
-    facets,
-    spec_counts,
-)
-from pantry.catalog.filters import (
-    ListRequest,
-    ProductFilters,
-    parse_filters,
-)
+from pantry.catalog.facets import SpecCounts, about, facets, spec_counts
+from pantry.catalog.filters import ListRequest, ProductFilters, parse_filters
 from pantry.catalog.images.shapes import ShownImage, image_rows, shown_image
 from pantry.catalog.models import Category, Product, Variant, option_label
 from pantry.catalog.queries import (

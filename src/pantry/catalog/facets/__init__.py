@@ -95,26 +95,22 @@ def facets(filters: ProductFilters, *, leaf_specs: bool = False) -> dict[str, An
         specs=specs,
     )
     if bounded is not None and bounded.total <= limit:
-        return _with_specs(shaped(bounded, estimate=False), bounded)
+        return shaped(bounded, estimate=False)
     if sampled is None:
         rows = settings.PANTRY_FACET_SAMPLE_ROWS
         sampled = count_sampled(
             inner, params, filters, rows=rows, active=active or active_products()
         )
-    if bounded is None:
-        return shaped(sampled, estimate=sampled.scale != 1.0)
     if sampled.scale == 1.0:
-        return _with_specs(shaped(sampled, estimate=False), bounded)
-    # Both ranges lie inside the true one: together they come closer.
+        return shaped(sampled, estimate=False)
+    if bounded is None:
+        return shaped(sampled, estimate=True)
+    # Both ranges lie inside the true one: together they come closer. The
+    # pass's spec counts (of its first matches) stand, to be scaled.
     sampled.low = _least(bounded.low, sampled.low, min)
     sampled.high = _least(bounded.high, sampled.high, max)
-    return _with_specs(shaped(sampled, estimate=True), bounded)
-
-
-def _with_specs(result: dict[str, Any], counted: Counted) -> dict[str, Any]:
-    if counted.specs is not None:
-        result["spec_counts"] = counted.specs
-    return result
+    sampled.specs = bounded.specs
+    return shaped(sampled, estimate=True)
 
 
 def _planned_rows(inner: str, params: Any) -> float:

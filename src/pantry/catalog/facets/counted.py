@@ -88,7 +88,7 @@ def shaped(counted: Counted, *, estimate: bool) -> dict[str, Any]:
         {"slug": slug, "name": name, "path": path, "count": number(n)}
         for slug, name, path, n in sorted(counted.categories, key=lambda c: c[2])
     ]
-    return {
+    result: dict[str, Any] = {
         "tags": tags,
         "categories": categories,
         "price": {"min": _money(counted.low), "max": _money(counted.high)},
@@ -96,6 +96,9 @@ def shaped(counted: Counted, *, estimate: bool) -> dict[str, Any]:
         "total": number(counted.total),
         "count_is_estimate": estimate,
     }
+    if counted.specs is not None:
+        result["spec_counts"] = counted.specs  # the page's, not the API's
+    return result
 
 
 def _money(value: Decimal | None) -> str | None:
