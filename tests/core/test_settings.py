@@ -118,7 +118,8 @@ def test_malformed_variables_are_named_in_the_error(env, message):
 def test_pgbouncer_mode_turns_off_the_pool_and_server_side_cursors():
     code = (
         "import django; from django.conf import settings as s; d = s.DATABASES['default'];"
-        "print('pool' in d['OPTIONS'], d['DISABLE_SERVER_SIDE_CURSORS'], d['OPTIONS']['prepare_threshold'])"
+        "print('pool' in d['OPTIONS'], d['DISABLE_SERVER_SIDE_CURSORS'], d['OPTIONS']['prepare_threshold'],"
+        " d['OPTIONS']['server_side_binding'])"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -126,7 +127,20 @@ def test_pgbouncer_mode_turns_off_the_pool_and_server_side_cursors():
         capture_output=True, text=True, check=True, cwd=ROOT,
     )  # fmt: skip
 
-    assert result.stdout.split() == ["False", "True", "None"]
+    assert result.stdout.split() == ["False", "True", "None", "False"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "True"), ("0", "False")])
+def test_server_side_binding_is_on_unless_turned_off(value, expected):
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS']['server_side_binding'])"
+    env = {k: v for k, v in os.environ.items() if k != "PANTRY_DB_SERVER_SIDE_BINDING"}
+    if value is not None:
+        env["PANTRY_DB_SERVER_SIDE_BINDING"] = value
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+
+    assert result.stdout.strip() == expected
 
 
 def test_the_native_pool_takes_its_sizes_from_the_environment():

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from psycopg import ClientCursor
 
 from pantry.core.pagination import _after
 from pantry.orders.models import Order
@@ -86,8 +87,9 @@ def test_the_sales_report_reads_the_days_of_the_rollup(db):
         "last": date(2025, 1, 3),
         "currency": "EUR",
     }
-    with connection.cursor() as cursor:
-        sql = cursor.mogrify(_SALES, params)
+    # Bound by the client: the plan helper takes one finished statement.
+    connection.ensure_connection()
+    sql = ClientCursor(connection.connection).mogrify(_SALES, params)
 
     plan = assert_uses_index(sql, "orders_salesday_cur_day")
 

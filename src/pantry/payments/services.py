@@ -114,10 +114,12 @@ def start_payment(
 # in the CTE, which reads the row's newest version after waiting for it; the
 # payment's columns come from there, never from the statement's older
 # snapshot. A duplicate finds the event row and returns nothing; an event of
-# no known payment returns one row of NULLs.
-_RECORD_EVENT = """
+# no known payment returns one row of NULLs. The columns are named: a
+# prepared statement whose `*` gains a column fails once the table has it.
+_PAYMENT_COLUMNS = ", ".join(str(f.column) for f in Payment._meta.concrete_fields)
+_RECORD_EVENT = f"""
 WITH payment AS (
-    SELECT * FROM payments_payment
+    SELECT {_PAYMENT_COLUMNS} FROM payments_payment
     WHERE provider = %s AND provider_ref = %s
     FOR UPDATE
 ), event AS (
@@ -128,7 +130,7 @@ WITH payment AS (
     RETURNING payment_id
 )
 SELECT payment.* FROM event LEFT JOIN payment ON payment.id = event.payment_id
-"""
+"""  # noqa: S608  column names of the model; values are parameters
 
 
 def ingest_webhook(

@@ -61,7 +61,7 @@ _SUGGEST_QUERY = f"""
             ORDER BY product_count + post_count DESC, word
             LIMIT {SUGGEST_COMPLETIONS}
         ) AS completions
-    ), %(typed)s))"""  # noqa: S608  SQL of module constants and fixed kinds; values are parameters
+    ), %(typed)s::text))"""  # noqa: S608  SQL of module constants and fixed kinds; values are parameters
 # The same words restricted to weight A (the name or title) of the stored
 # search vector: every lexeme 'x' becomes 'x':A.
 _WEIGHT_A = r"regexp_replace(query::text, '''(\s|\)|$)', ''':A\1', 'g')::tsquery"
