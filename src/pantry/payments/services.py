@@ -171,8 +171,15 @@ def ingest_webhook(
     return Ingested(applied=True, payment=payment)
 
 
-# What an event may change on a payment.
-_MOVED = ("status", "authorized", "captured", "provider_data")
+# What an event may change on a payment: one fixed statement, which the
+# connection prepares, where Model.save would compile an UPDATE per event.
+_MOVE = """
+UPDATE payments_payment
+SET status = %s, authorized = %s, captured = %s, provider_data = %s,
+    updated_at = now()
+WHERE id = %s
+RETURNING updated_at
+"""
 
 
 def _apply(payment: Payment, event: WebhookEvent) -> None:
@@ -198,9 +205,9 @@ def _apply(payment: Payment, event: WebhookEvent) -> None:
         payment.status = Status.FAILED
     else:
         if event.data:
-            payment.save(update_fields=["provider_data", "updated_at"])
+            _move(payment)
         return
-    payment.save(update_fields=[*_MOVED, "updated_at"])
+    _move(payment)
     _notify(
         PaymentChange(
             order_ref=payment.order_ref,
@@ -210,6 +217,19 @@ def _apply(payment: Payment, event: WebhookEvent) -> None:
             amount=payment.captured or payment.authorized,
         )
     )
+
+
+def _move(payment: Payment) -> None:
+    params: list[Any] = [
+        payment.status,
+        payment.authorized,
+        payment.captured,
+        Jsonb(payment.provider_data),
+        payment.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE, params)
+        (payment.updated_at,) = cursor.fetchone()
 
 
 def capture_payment(*, payment_id: int) -> Payment:
