@@ -235,10 +235,12 @@ TEMPLATES = [
 # -- database ---------------------------------------------------------------
 
 PGBOUNCER = env_bool("PANTRY_PGBOUNCER", False)
-# Parameters bound by the server and statements a connection repeats
-# prepared once: no parse and plan per execution (docs/performance.md).
-# PgBouncer in transaction mode gets neither.
+# Parameters bound by the server; in write transactions, statements a
+# connection repeats are prepared on their fifth run (psycopg's default) and
+# neither parsed nor planned again (docs/operations.md). PgBouncer in
+# transaction mode gets neither.
 SERVER_SIDE_BINDING = not PGBOUNCER and env_bool("PANTRY_DB_SERVER_SIDE_BINDING", True)
+PANTRY_WRITE_PREPARE_THRESHOLD = 5 if SERVER_SIDE_BINDING else None
 # Set by pantry.wsgi and pantry.asgi before Django starts: this process serves
 # web requests, which get short database limits (a down or hung database is a
 # quick 503, docs/operations.md); commands and migrations do not.
@@ -295,10 +297,6 @@ def _database() -> dict[str, Any]:
     )
     options.setdefault("application_name", "pantry")
     options["server_side_binding"] = SERVER_SIDE_BINDING
-    if SERVER_SIDE_BINDING:
-        # psycopg's default (Django turns preparing off): prepared on the
-        # fifth execution on a connection.
-        options["prepare_threshold"] = 5
     if WEB_PROCESS and not PGBOUNCER:
         # Limits for web requests only, sent as startup options so every
         # pooled connection carries them; commands and migrations keep the
@@ -352,7 +350,7 @@ def _replica(url: str) -> dict[str, Any]:
         "connect_timeout": env_int("PANTRY_REPLICA_CONNECT_TIMEOUT", 1, minimum=1),
         "application_name": "pantry",
         "server_side_binding": SERVER_SIDE_BINDING,
-        "prepare_threshold": 5 if SERVER_SIDE_BINDING else None,
+        **({"prepare_threshold": None} if PGBOUNCER else {}),
     }
     config["TEST"] = {"MIRROR": "default"}
     return config

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from django.db import DatabaseError, OperationalError, transaction
+from django.conf import settings
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -46,6 +47,7 @@ class WriteTransactionMiddleware:
                     stack.enter_context(transaction.atomic())
                 except DatabaseError:
                     return self.get_response(request)
+                stack.enter_context(prepared_statements())
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     transaction.set_rollback(True)
@@ -61,6 +63,27 @@ class WriteTransactionMiddleware:
         # keep it to tell a deadlock (run again) from any other failure.
         request._pantry_write_error = exception  # type: ignore[attr-defined]
         return None
+
+
+@contextlib.contextmanager
+def prepared_statements() -> Iterator[None]:
+    """Prepare the statements the connection repeats, until the block ends.
+
+    Only writes: their statements are fixed and few, and a prepared one is
+    neither parsed nor planned again. Reads keep a plan made for their
+    values each time: a generic plan for a price range or a tag (made
+    without the values) can be far worse than the one for these values.
+    """
+    raw = connection.connection
+    threshold = settings.PANTRY_WRITE_PREPARE_THRESHOLD
+    if raw is None or threshold is None:
+        yield
+        return
+    raw.prepare_threshold = threshold
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = None
 
 
 def retryable(error: BaseException | None) -> bool:
