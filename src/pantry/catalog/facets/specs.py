@@ -86,13 +86,15 @@ def spec_rows_read() -> int:
     return SPEC_FACET_ROWS + 1
 
 
+def _spec_counts(rows: list[tuple[Any, ...]]) -> SpecCounts:
+    """The SpecCounts of spec_rows (path, value, n, read), by path and value."""
+    read = int(rows[0][3]) if rows else 0
+    return SpecCounts([(path, value, int(n)) for path, value, n, _ in rows], read)
+
+
 def spec_counts_of(rows: list[tuple[Any, ...]]) -> SpecCounts:
     """The SpecCounts of a pass's 'v' rows."""
-    found = sorted((r[1], r[2], int(r[4]), int(r[5])) for r in rows if r[0] == "v")
-    return SpecCounts(
-        [(path, value, n) for path, value, n, _ in found],
-        found[0][3] if found else 0,
-    )
+    return _spec_counts(sorted(r[1:3] + r[4:6] for r in rows if r[0] == "v"))
 
 
 def spec_counts(filters: ProductFilters) -> SpecCounts:
@@ -108,6 +110,4 @@ def spec_counts(filters: ProductFilters) -> SpecCounts:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, spec_rows_read()])
-        rows = cursor.fetchall()
-    read = int(rows[0][3]) if rows else 0
-    return SpecCounts([(path, value, int(n)) for path, value, n, _ in rows], read)
+        return _spec_counts(cursor.fetchall())
